@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** The log levels pino understands; `LOG_LEVEL` must be one of them. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const SETUP_HINT = 'create the app from manifest.yml and copy its credentials into .env (README, "Set up the Slack app")';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xoxb-'), {
+      message: 'must be a bot token starting with "xoxb-" (OAuth & Permissions → Bot User OAuth Token)',
+    }),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), {
+      message: 'must be an app-level token starting with "xapp-" (Basic Information → App-Level Tokens, scope connections:write)',
+    }),
+    SLACK_CLIENT_ID: optionalText,
+    SLACK_CLIENT_SECRET: optionalText,
+    SLACK_STATE_SECRET: optionalText,
+    TOKEN_ENCRYPTION_KEY: optionalText.refine((v) => v === undefined || v.length >= 32, {
+      message: 'must be at least 32 characters (for example: openssl rand -hex 32)',
+    }),
+    DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: 'must be a postgres:// or postgresql:// URL; leave it unset to use the embedded store in DATA_DIR',
+    }),
+    DATA_DIR: optionalText,
+    SLACK_API_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
+      message: 'must be an http(s) URL such as https://slack.com/api/',
+    }),
+    PORT: optionalText.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) < 65536), {
+      message: 'must be a port number between 0 and 65535',
+    }),
+    LOG_LEVEL: optionalText.refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v), {
+      message: `must be one of ${LOG_LEVELS.join(', ')}`,
+    }),
+  })
+  .superRefine((env, ctx) => {
+    const oauthParts = [env.SLACK_CLIENT_ID, env.SLACK_CLIENT_SECRET, env.SLACK_STATE_SECRET];
+    const oauth = oauthParts.some((v) => v !== undefined);
+    if (oauth) {
+      for (const key of ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const) {
+        if (env[key] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `missing: OAuth mode needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together; ${SETUP_HINT}` });
+        }
+      }
+      if (env.TOKEN_ENCRYPTION_KEY === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: 'missing: OAuth mode stores bot tokens encrypted with this key (openssl rand -hex 32)' });
+      }
+    } else if (env.SLACK_BOT_TOKEN === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: `missing: the bot token (xoxb-…); ${SETUP_HINT}` });
+    }
+    if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: `missing: HTTP mode verifies every request with it (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode; ${SETUP_HINT}`,
+      });
+    }
+  });
+
+export type Config = Readonly<{
+  slack: Readonly<{
+    mode: 'http' | 'socket';
+    auth: Readonly<{ kind: 'token'; botToken: string } | { kind: 'oauth'; clientId: string; clientSecret: string; stateSecret: string; tokenEncryptionKey: string }>;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    /** Web API base URL, always ending in "/". */
+    apiUrl: string;
+  }>;
+  store: Readonly<{ kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string }>;
+  http: Readonly<{ port: number }>;
+  log: Readonly<{ level: LogLevelName }>;
+}>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string; problems: ReadonlyArray<{ variable: string; problem: string }> };
+
+/** Parses the environment once into a frozen Config; never throws, never reads process.env itself. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), problem: issue.message }));
+    const lines = problems.map((p) => `  - ${p.variable}: ${p.problem}`);
+    const message = ['Async Charter cannot start: the configuration is incomplete.', ...lines, 'Put these in .env (see .env.example) or in the environment, then run npm start again.'].join('\n');
+    return { ok: false, message, problems };
+  }
+  const e = parsed.data;
+  const apiUrl = e.SLACK_API_URL ?? 'https://slack.com/api/';
+  const auth: Config['slack']['auth'] =
+    e.SLACK_CLIENT_ID !== undefined
+      ? { kind: 'oauth', clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET ?? '', stateSecret: e.SLACK_STATE_SECRET ?? '', tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY ?? '' }
+      : { kind: 'token', botToken: e.SLACK_BOT_TOKEN ?? '' };
+  const config: Config = deepFreeze({
+    slack: {
+      mode: e.SLACK_APP_TOKEN !== undefined ? 'socket' : 'http',
+      auth,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+    },
+    store: e.DATABASE_URL !== undefined ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR ?? './data' },
+    http: { port: e.PORT !== undefined ? Number(e.PORT) : 3000 },
+    log: { level: (e.LOG_LEVEL as LogLevelName | undefined) ?? 'info' },
+  } as const);
+  return { ok: true, config };
+}
+
+/** Store settings only, for the CLIs that need no Slack credentials (migrate, audit, digest, charter). */
+export function loadStoreConfig(env: Readonly<Record<string, string | undefined>>): Config['store'] {
+  const url = env.DATABASE_URL?.trim();
+  if (url) return { kind: 'postgres', url };
+  return { kind: 'pglite', dataDir: env.DATA_DIR?.trim() || './data' };
+}
+
+/** Log level for the CLIs: LOG_LEVEL when valid, else info. */
+export function loadLogLevel(env: Readonly<Record<string, string | undefined>>): LogLevelName {
+  const level = env.LOG_LEVEL?.trim();
+  return level !== undefined && (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevelName) : 'info';
+}
+
+/** Loads ./.env into process.env when the file exists (variables already set win). */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** The process environment, read here and only here. */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,119 @@
+import pino, { type Logger as PinoLogger, type DestinationStream } from 'pino';
+import type { LogLevelName } from './config';
+
+export type Logger = PinoLogger;
+
+/** Keys whose values never reach a log line: credentials and anything a person wrote. */
+const SECRET_KEY = /(^|_)(token|secret|password|authorization|signature|key)$|^(x-slack-signature|cookie)$/i;
+const CONTENT_KEY = /^(text|fallback|pretext|title|value|previous_message_text|message_text|initial_value|placeholder)$/i;
+export const REDACTED = '[redacted]';
+
+/** Replaces every secret or message-content value in a JSON-like string. */
+export function scrubString(s: string): string {
+  return s
+    .replace(/"(text|fallback|pretext|title|value|initial_value)"\s*:\s*"(?:[^"\\]|\\.)*"/gi, `"$1":"${REDACTED}"`)
+    .replace(/"([A-Za-z_-]*(?:token|secret|password|signature))"\s*:\s*"(?:[^"\\]|\\.)*"/gi, `"$1":"${REDACTED}"`)
+    .replace(/\bxox[abposr]-[A-Za-z0-9-]+/g, REDACTED)
+    .replace(/\bxapp-[A-Za-z0-9-]+/g, REDACTED)
+    .replace(/([?&](?:text|token)=)[^&\s]*/gi, `$1${REDACTED}`);
+}
+
+/** Deep copy with secret and content fields replaced; Errors keep their type, stack and code. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 12) return '[deep]';
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    const copy = new Error(scrubString(value.message)) as Error & Record<string, unknown>;
+    copy.name = value.name;
+    copy.stack = value.stack !== undefined ? scrubString(value.stack) : undefined;
+    for (const [k, v] of Object.entries(value)) copy[k] = redactEntry(k, v, depth);
+    return copy;
+  }
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (Buffer.isBuffer(value)) return `[buffer ${value.length} bytes]`;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactEntry(k, v, depth);
+  return out;
+}
+
+function redactEntry(key: string, v: unknown, depth: number): unknown {
+  if (SECRET_KEY.test(key) || CONTENT_KEY.test(key)) return v === undefined || v === null ? v : REDACTED;
+  return redact(v, depth + 1);
+}
+
+export type LoggerOptions = {
+  level: LogLevelName;
+  /** Where lines go; default stdout (fd 1). CLIs with --json pass fd 2. */
+  fd?: 1 | 2;
+  /** Pretty-print for people; default: when that fd is a terminal. */
+  pretty?: boolean;
+  /** A destination stream (tests capture lines here). */
+  stream?: DestinationStream;
+};
+
+/** The root pino logger: JSON lines, secrets and message text redacted at any depth. */
+export function createLogger(opts: LoggerOptions): Logger {
+  const fd = opts.fd ?? 1;
+  const pretty = opts.pretty ?? (opts.stream === undefined && (fd === 1 ? process.stdout.isTTY : process.stderr.isTTY) === true);
+  const options: pino.LoggerOptions = {
+    level: opts.level,
+    base: { service: 'async-charter' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: pino.stdSerializers.err },
+    hooks: {
+      logMethod(args, method) {
+        // Every argument, object or string, is scrubbed before pino formats it.
+        const cleaned = args.map((a) => redact(a)) as Parameters<typeof method>;
+        method.apply(this, cleaned);
+      },
+    },
+  };
+  if (opts.stream !== undefined) return pino(options, opts.stream);
+  if (pretty) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+  }
+  return pino(options, pino.destination({ fd, sync: fd === 2 }));
+}
+
+/** Bolt's and the Web API client's Logger interface (from @slack/logger), served by pino. */
+export type SlackLogger = {
+  debug(...msg: unknown[]): void;
+  info(...msg: unknown[]): void;
+  warn(...msg: unknown[]): void;
+  error(...msg: unknown[]): void;
+  setLevel(level: string): void;
+  getLevel(): string;
+  setName(name: string): void;
+};
+
+/** Hands pino to Bolt: Error arguments become `err` (stack kept), strings the message, objects are merged. */
+export function slackLoggerAdapter(root: Logger, name = 'bolt'): SlackLogger {
+  let log = root.child({ lib: name });
+  const write = (level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]): void => {
+    const err = args.find((a): a is Error => a instanceof Error);
+    const fields: Record<string, unknown> = {};
+    const words: string[] = [];
+    for (const a of args) {
+      if (a === err) continue;
+      if (typeof a === 'string') words.push(a);
+      else if (a !== null && typeof a === 'object') Object.assign(fields, a);
+      else if (a !== undefined) words.push(String(a));
+    }
+    if (err !== undefined) fields.err = err;
+    const msg = words.join(' ') || (err !== undefined ? err.message : '');
+    log[level](fields, msg);
+  };
+  return {
+    debug: (...m) => write('debug', m),
+    info: (...m) => write('info', m),
+    warn: (...m) => write('warn', m),
+    error: (...m) => write('error', m),
+    // The root logger's level decides; Bolt's own setLevel calls are ignored on purpose.
+    setLevel: () => undefined,
+    getLevel: () => (log.level === 'silent' || log.level === 'fatal' ? 'error' : log.level === 'trace' ? 'debug' : log.level),
+    setName: (n) => {
+      log = root.child({ lib: n });
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import type { RetryOptions } from '@slack/web-api';
+import { loadConfig, loadDotEnv, processEnv, type Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { Directory, type UserLookup } from './services/directory';
+import { Ingestor, referencedUsers } from './services/ingest';
+import { startSlackApp, usersInfoLookup, type SlackApp } from './slack/app';
+import { upsertWorkspace } from './store/activity';
+import { connectStore, type Store } from './store/connect';
+import { migrateToLatest } from './store/migrate';
+
+export type Service = {
+  slack: SlackApp;
+  store: Store;
+  ingestor: Ingestor;
+  directory: Directory;
+  /** Resolves when background work started by events (directory lookups) is done. */
+  idle(): Promise<void>;
+  /** Stops taking events, finishes what is in flight, closes the store. */
+  stop(): Promise<void>;
+};
+
+export type ServiceOptions = {
+  logger: Logger;
+  /** An open store; default: connect with config.store. It is closed on stop either way. */
+  store?: Store;
+  metrics?: Metrics;
+  /** Listening port; default config.http.port (0 picks a free one). */
+  port?: number;
+  retryConfig?: RetryOptions;
+};
+
+/** Composition root: store → migrations → Slack app → listeners → start. */
+export async function startService(config: Config, opts: ServiceOptions): Promise<Service> {
+  const { logger } = opts;
+  const metrics = opts.metrics ?? createMetrics({ defaults: true });
+  const store = opts.store ?? (await connectStore(config.store, { logger }));
+  try {
+    const { applied } = await migrateToLatest(store.db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+    // users.info goes through the app's client, which exists once the app is built.
+    let lookup: UserLookup = async () => {
+      throw new Error('the Slack client is not ready yet');
+    };
+    const directory = new Directory({ store, logger, lookup: (teamId, userId) => lookup(teamId, userId) });
+    const ingestor = new Ingestor({
+      store,
+      logger,
+      metrics,
+      afterCommit: (delivery, changes) => directory.ensure(delivery.teamId, referencedUsers(changes)),
+    });
+    const slack = await startSlackApp({ config, logger, metrics, store, ingestor, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
+    lookup = usersInfoLookup(slack.client, metrics);
+    await upsertWorkspace(store.db, slack.identity.teamId, slack.identity.botUserId, slack.identity.botId);
+    logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
+
+    return {
+      slack,
+      store,
+      ingestor,
+      directory,
+      idle: () => directory.idle(),
+      async stop() {
+        await slack.stop();
+        await ingestor.idle();
+        await directory.idle();
+        await store.close();
+        logger.info('stopped');
+      },
+    };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const result = loadConfig(processEnv());
+  if (!result.ok) {
+    process.stderr.write(`${result.message}\n`);
+    process.exit(2);
+  }
+  const { config } = result;
+  const logger = createLogger({ level: config.log.level });
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (process stays up)'));
+
+  let service: Service;
+  try {
+    service = await startService(config, { logger });
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code === 'invalid_auth' || code === 'not_authed' || code === 'account_inactive' || code === 'token_revoked') {
+      logger.fatal(`Slack rejected SLACK_BOT_TOKEN (${code}): reinstall the app and copy the Bot User OAuth Token into .env`);
+      process.exit(2);
+    }
+    logger.fatal({ err }, 'could not start');
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new events; finishing what is in flight');
+    const force = setTimeout(() => {
+      logger.error('shutdown took over 20 s; exiting');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) void main();

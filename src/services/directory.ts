@@ -1,0 +1,51 @@
+import { toUserRecord, type SlackUser } from '../domain/activity';
+import type { Logger } from '../logger';
+import { unknownUsers, upsertUser } from '../store/activity';
+import type { Store } from '../store/connect';
+
+/** What the directory needs from Slack: users.info for one person, null when Slack does not know them. */
+export type UserLookup = (teamId: string, userId: string) => Promise<SlackUser | null>;
+
+export type DirectoryDeps = { store: Store; logger: Logger; lookup: UserLookup };
+
+/**
+ * The user directory (tz, is_bot, deleted, admin flags), cached in the store. People seen in
+ * events are looked up once with users.info after the event is committed, off the ack path;
+ * user_change events refresh them. Ids Slack does not know are not asked again this process.
+ */
+export class Directory {
+  private readonly notFound = new Set<string>();
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: DirectoryDeps) {}
+
+  /** Looks up, in the background, the given people not yet in the directory. */
+  ensure(teamId: string, userIds: readonly string[]): void {
+    const wanted = userIds.filter((u) => !this.notFound.has(`${teamId}:${u}`) && !this.pending.has(`${teamId}:${u}`));
+    if (wanted.length === 0) return;
+    const work = this.fill(teamId, wanted).catch((err: unknown) => this.deps.logger.warn({ err, team_id: teamId }, 'user directory fill failed; will retry on the next event'));
+    for (const u of wanted) this.pending.set(`${teamId}:${u}`, work);
+    void work.finally(() => {
+      for (const u of wanted) this.pending.delete(`${teamId}:${u}`);
+    });
+  }
+
+  /** Resolves when every lookup under way has finished. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...new Set(this.pending.values())]);
+  }
+
+  private async fill(teamId: string, userIds: string[]): Promise<void> {
+    const missing = await unknownUsers(this.deps.store.db, teamId, userIds);
+    for (const userId of missing) {
+      const user = await this.deps.lookup(teamId, userId);
+      const record = user === null ? null : toUserRecord(user);
+      if (record === null) {
+        this.notFound.add(`${teamId}:${userId}`);
+        this.deps.logger.info({ team_id: teamId, user_id: userId }, 'users.info does not know this user; not counted as a person');
+        continue;
+      }
+      await upsertUser(this.deps.store.db, teamId, record, 'fill');
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import type { Server, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import { WebClient, type RetryOptions } from '@slack/web-api';
+import type { Config } from '../config';
+import type { SlackUser } from '../domain/activity';
+import { slackLoggerAdapter, type Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { Store } from '../store/connect';
+import { registerListeners, type ListenerDeps } from './listeners';
+
+/** Slack rejects request bodies over this size with 413 before any parsing. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Web API retries, decided here rather than left at the client's default (10 tries over about
+ * 30 minutes): a few quick tries; 429s always wait for Retry-After and do not count.
+ */
+export const API_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
+
+export type SlackAppDeps = ListenerDeps & {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  store: Store;
+  /** Overrides API_RETRY (tests use { retries: 0 }). */
+  retryConfig?: RetryOptions;
+};
+
+export type SlackApp = {
+  app: App;
+  client: WebClient;
+  /** The workspace (token mode) and the app's own bot identity, from auth.test. */
+  identity: { teamId: string; botUserId: string | null; botId: string | null };
+  /** Listening port of the HTTP server (events in HTTP mode; /healthz and /metrics in both). */
+  port(): number;
+  /** Stops taking requests, lets in-flight ones finish, closes idle keep-alive connections. */
+  stop(): Promise<void>;
+};
+
+/** A Web API client for one token that honours SLACK_API_URL and logs through pino. */
+export function createWebClient(config: Config, token: string | undefined, logger: Logger, retryConfig: RetryOptions = API_RETRY): WebClient {
+  return new WebClient(token, { slackApiUrl: config.slack.apiUrl, logger: slackLoggerAdapter(logger, 'web-api') as never, retryConfig });
+}
+
+/** users.info through a client; null when Slack does not know the user. */
+export function usersInfoLookup(client: WebClient, metrics: Metrics): (teamId: string, userId: string) => Promise<SlackUser | null> {
+  return async (_teamId, userId) => {
+    try {
+      const res = await client.users.info({ user: userId });
+      metrics.slackApiCalls.inc({ method: 'users.info', outcome: 'ok' });
+      return (res.user as SlackUser | undefined) ?? null;
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error;
+      metrics.slackApiCalls.inc({ method: 'users.info', outcome: code ?? 'error' });
+      if (code === 'user_not_found' || code === 'users_not_found') return null;
+      throw err;
+    }
+  };
+}
+
+/** Builds and starts the Bolt app: HTTP receiver (or Socket Mode), routes, listeners, error path. */
+export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<SlackApp> {
+  const { config, logger, metrics, store } = deps;
+  if (config.slack.auth.kind !== 'token') {
+    throw new Error('OAuth (multi-workspace) mode is not available in this version: set SLACK_BOT_TOKEN and leave SLACK_CLIENT_ID unset');
+  }
+  const token = config.slack.auth.botToken;
+  const boltLogger = slackLoggerAdapter(logger, 'bolt');
+  const routes = healthRoutes(store, metrics);
+  let stopping = false;
+
+  const receiver: Receiver =
+    config.slack.mode === 'socket'
+      ? new SocketModeReceiver({ appToken: config.slack.appToken ?? '', logger: boltLogger as never, customRoutes: routes, installerOptions: { port } })
+      : new HTTPReceiver({
+          signingSecret: config.slack.signingSecret ?? '',
+          endpoints: ['/slack/events'],
+          processBeforeResponse: true,
+          bodyLimit: BODY_LIMIT_BYTES,
+          logger: boltLogger as never,
+          customRoutes: routes,
+          // A failed commit reaches Slack as 500 so that it redelivers; details go to the log.
+          processEventErrorHandler: async ({ error, response }) => {
+            logger.error({ err: error }, 'event not stored; answering 500 so Slack redelivers');
+            if (!response.headersSent) {
+              response.writeHead(500, stopping ? { Connection: 'close' } : {});
+              response.end();
+            }
+            return false;
+          },
+        });
+
+  const app = new App({
+    token,
+    receiver,
+    logger: boltLogger as never,
+    deferInitialization: true,
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: deps.retryConfig ?? API_RETRY },
+  });
+  // One place for errors. Rethrowing is deliberate: with processBeforeResponse, swallowing an
+  // ingestion error here would answer 200 for an event that was never stored.
+  app.error(async (error) => {
+    throw error;
+  });
+  registerListeners(app, deps);
+
+  await app.init();
+  const auth = await app.client.auth.test();
+  const identity = { teamId: String(auth.team_id ?? ''), botUserId: (auth.user_id as string | undefined) ?? null, botId: (auth.bot_id as string | undefined) ?? null };
+
+  const started = (await app.start(port)) as unknown;
+  const server = findServer(started, receiver);
+  server?.on('request', (_req, res: ServerResponse) => {
+    if (stopping) res.setHeader('Connection', 'close');
+  });
+
+  return {
+    app,
+    client: app.client,
+    identity,
+    port() {
+      const addr = server?.address();
+      return typeof addr === 'object' && addr !== null ? addr.port : port;
+    },
+    async stop() {
+      stopping = true;
+      const closing = app.stop();
+      // Keep-alive connections would hold the server open until the client's timeout.
+      const sweep = setInterval(() => server?.closeIdleConnections(), 50);
+      server?.closeIdleConnections();
+      try {
+        await closing;
+      } finally {
+        clearInterval(sweep);
+      }
+    },
+  };
+}
+
+function findServer(started: unknown, receiver: Receiver): Server | undefined {
+  if (started !== null && typeof started === 'object' && 'address' in started) return started as Server;
+  const own = (receiver as unknown as { httpServer?: Server }).httpServer;
+  return own;
+}
+
+/** GET /healthz (200 when the store answers, else 503) and GET /metrics (Prometheus text). */
+function healthRoutes(store: Store, metrics: Metrics): CustomRoute[] {
+  return [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        void store.ping().then((ok) => {
+          res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', store: store.kind }));
+        });
+      },
+    },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => {
+        void metrics.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': metrics.registry.contentType });
+            res.end(text);
+          },
+          () => {
+            res.writeHead(500);
+            res.end();
+          },
+        );
+      },
+    },
+  ];
+}

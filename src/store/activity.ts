@@ -1,0 +1,187 @@
+import { sql } from 'kysely';
+import type { Change, MessageRecord, UserRecord } from '../domain/activity';
+import type { Db } from './connect';
+
+/** A Kysely handle or an open transaction: repositories work in whichever the edge opened. */
+export type Executor = Pick<Db, 'selectFrom' | 'insertInto' | 'updateTable' | 'deleteFrom'>;
+
+/**
+ * Claims an Events API delivery by event_id. Returns false when it was committed before
+ * (a Slack retry): the caller then changes nothing.
+ */
+export async function claimEvent(db: Executor, teamId: string, eventId: string, eventType: string): Promise<boolean> {
+  const rows = await db
+    .insertInto('slack_events')
+    .values({ team_id: teamId, event_id: eventId, event_type: eventType })
+    .onConflict((oc) => oc.columns(['team_id', 'event_id']).doNothing())
+    .returning('event_id')
+    .execute();
+  return rows.length === 1;
+}
+
+/** Applies the changes of one event (or one export batch), in order, idempotently. */
+export async function applyChanges(db: Executor, teamId: string, changes: readonly Change[], source: 'event' | 'export'): Promise<void> {
+  for (const c of changes) {
+    switch (c.kind) {
+      case 'channel_seen':
+        await db
+          .insertInto('channels')
+          .values({ team_id: teamId, channel_id: c.channelId, channel_type: c.channelType })
+          .onConflict((oc) => oc.columns(['team_id', 'channel_id']).doNothing())
+          .execute();
+        break;
+      case 'channel_renamed':
+        await db
+          .insertInto('channels')
+          .values({ team_id: teamId, channel_id: c.channelId, name: c.name })
+          .onConflict((oc) => oc.columns(['team_id', 'channel_id']).doUpdateSet({ name: c.name, updated_at: sql`now()` }))
+          .execute();
+        break;
+      case 'message':
+        await upsertMessage(db, teamId, c.message, c.edit, source);
+        break;
+      case 'message_removed':
+        await db.deleteFrom('messages').where('team_id', '=', teamId).where('channel_id', '=', c.channelId).where('ts', '=', c.ts).execute();
+        await db
+          .insertInto('deleted_messages')
+          .values({ team_id: teamId, channel_id: c.channelId, ts: c.ts, deleted_at: c.at })
+          .onConflict((oc) => oc.columns(['team_id', 'channel_id', 'ts']).doNothing())
+          .execute();
+        break;
+      case 'reaction':
+        await applyReaction(db, teamId, c);
+        break;
+      case 'member_joined':
+        await db
+          .insertInto('channel_members')
+          .values({ team_id: teamId, channel_id: c.channelId, user_id: c.userId, joined_at: c.at })
+          .onConflict((oc) => oc.columns(['team_id', 'channel_id', 'user_id']).doNothing())
+          .execute();
+        break;
+      case 'user':
+        await upsertUser(db, teamId, c.user, 'refresh');
+        break;
+    }
+  }
+}
+
+async function upsertMessage(db: Executor, teamId: string, m: MessageRecord, edit: boolean, source: 'event' | 'export'): Promise<void> {
+  const tomb = await db
+    .selectFrom('deleted_messages')
+    .select('ts')
+    .where('team_id', '=', teamId)
+    .where('channel_id', '=', m.channelId)
+    .where('ts', '=', m.ts)
+    .executeTakeFirst();
+  if (tomb !== undefined) return;
+  const row = {
+    team_id: teamId,
+    channel_id: m.channelId,
+    ts: m.ts,
+    posted_at: m.postedAt,
+    thread_ts: m.threadTs,
+    root_ts: m.rootTs,
+    is_reply: m.isReply,
+    user_id: m.userId,
+    subtype: m.subtype,
+    mentions: m.mentions,
+    edited_ts: m.editedTs,
+    source,
+  };
+  await db
+    .insertInto('messages')
+    .values(row)
+    .onConflict((oc) => {
+      const target = oc.columns(['team_id', 'channel_id', 'ts']);
+      if (!edit) return target.doNothing();
+      // An edit wins over the stored version unless an even later edit is already stored.
+      return target
+        .doUpdateSet((eb) => ({
+          mentions: eb.ref('excluded.mentions'),
+          edited_ts: eb.ref('excluded.edited_ts'),
+          subtype: eb.ref('excluded.subtype'),
+          thread_ts: eb.ref('excluded.thread_ts'),
+          root_ts: eb.ref('excluded.root_ts'),
+          is_reply: eb.ref('excluded.is_reply'),
+        }))
+        .where(sql<boolean>`messages.edited_ts is null or excluded.edited_ts is null or messages.edited_ts::numeric <= excluded.edited_ts::numeric`);
+    })
+    .execute();
+}
+
+async function applyReaction(db: Executor, teamId: string, c: Extract<Change, { kind: 'reaction' }>): Promise<void> {
+  const key = { team_id: teamId, channel_id: c.channelId, message_ts: c.messageTs, user_id: c.userId, reaction: c.reaction };
+  if (c.removed) {
+    await db
+      .updateTable('reactions')
+      .set({ removed_at: c.at })
+      .where('team_id', '=', teamId)
+      .where('channel_id', '=', c.channelId)
+      .where('message_ts', '=', c.messageTs)
+      .where('user_id', '=', c.userId)
+      .where('reaction', '=', c.reaction)
+      .where('removed_at', 'is', null)
+      .execute();
+    return;
+  }
+  // Reactions are kept only in conversations the app tracks (never DMs).
+  const tracked = await db.selectFrom('channels').select('channel_id').where('team_id', '=', teamId).where('channel_id', '=', c.channelId).executeTakeFirst();
+  if (tracked === undefined) return;
+  await db
+    .insertInto('reactions')
+    .values({ ...key, reacted_at: c.at, removed_at: null })
+    .onConflict((oc) =>
+      oc.columns(['team_id', 'channel_id', 'message_ts', 'user_id', 'reaction']).doUpdateSet({
+        removed_at: null,
+        reacted_at: sql`least(reactions.reacted_at, excluded.reacted_at)`,
+      }),
+    )
+    .execute();
+}
+
+/**
+ * Writes one person to the directory. 'refresh' (user_change, users.json) overwrites what is
+ * stored; 'fill' (a users.info lookup of someone unknown) never overwrites a newer refresh.
+ */
+export async function upsertUser(db: Executor, teamId: string, u: UserRecord, mode: 'fill' | 'refresh'): Promise<void> {
+  const row = {
+    team_id: teamId,
+    user_id: u.userId,
+    user_team_id: u.userTeamId,
+    display_name: u.displayName,
+    tz: u.tz,
+    is_bot: u.isBot,
+    is_app_user: u.isAppUser,
+    deleted: u.deleted,
+    is_admin: u.isAdmin,
+    is_owner: u.isOwner,
+    is_primary_owner: u.isPrimaryOwner,
+    is_restricted: u.isRestricted,
+  };
+  const { team_id: _t, user_id: _u, ...rest } = row;
+  await db
+    .insertInto('users')
+    .values(row)
+    .onConflict((oc) => {
+      const target = oc.columns(['team_id', 'user_id']);
+      return mode === 'fill' ? target.doNothing() : target.doUpdateSet({ ...rest, updated_at: sql`now()` });
+    })
+    .execute();
+}
+
+/** Of the given ids, those not yet in the directory. */
+export async function unknownUsers(db: Executor, teamId: string, userIds: readonly string[]): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const known = await db.selectFrom('users').select('user_id').where('team_id', '=', teamId).where('user_id', 'in', [...userIds]).execute();
+  const have = new Set(known.map((r) => r.user_id));
+  return [...new Set(userIds)].filter((u) => !have.has(u));
+}
+
+/** Records the workspace the app serves and its own bot identity. */
+export async function upsertWorkspace(db: Executor, teamId: string, botUserId: string | null, botId: string | null): Promise<void> {
+  await db
+    .insertInto('workspaces')
+    .values({ team_id: teamId, bot_user_id: botUserId, bot_id: botId })
+    .onConflict((oc) => oc.column('team_id').doUpdateSet({ bot_user_id: botUserId, bot_id: botId, updated_at: sql`now()` }))
+    .execute();
+}

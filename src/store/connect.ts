@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Pool } from 'pg';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { PGliteDialect } from './pglite-dialect';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+export type Store = {
+  readonly db: Db;
+  readonly kind: 'postgres' | 'pglite';
+  /** true when the store answers a query within the timeout and the schema is in place. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+};
+
+export type ConnectOptions = {
+  logger?: Logger;
+  /** Postgres only: a schema to put first on the search_path (tests use a fresh one per file). */
+  searchPath?: string;
+  /** Postgres only: pool size (default 10). */
+  poolSize?: number;
+};
+
+/** Kysely over a pg Pool when the config names a database URL, else over PGlite in dataDir ("memory://" keeps it in memory). */
+export async function connectStore(cfg: Config['store'], opts: ConnectOptions = {}): Promise<Store> {
+  if (cfg.kind === 'postgres') {
+    const pool = new Pool({
+      connectionString: cfg.url,
+      max: opts.poolSize ?? 10,
+      // Fail fast when the database is down, so Slack gets its non-2xx answer well inside 3 s.
+      connectionTimeoutMillis: 2_000,
+      query_timeout: 10_000,
+      ...(opts.searchPath !== undefined ? { options: `-c search_path=${opts.searchPath}` } : {}),
+    });
+    // An idle client losing its server must not take the process down; the next query reports it.
+    pool.on('error', (err) => opts.logger?.warn({ err }, 'postgres connection lost'));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return makeStore(db, 'postgres');
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (!cfg.dataDir.startsWith('memory://')) mkdirSync(cfg.dataDir, { recursive: true });
+  const pglite = await PGlite.create(cfg.dataDir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return makeStore(db, 'pglite');
+}
+
+function makeStore(db: Db, kind: Store['kind']): Store {
+  let closed = false;
+  return {
+    db,
+    kind,
+    async ping(timeoutMs = 2_000) {
+      if (closed) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const probe = sql`select 1 from slack_events limit 0`
+        .execute(db)
+        .then(() => true)
+        .catch(() => false);
+      try {
+        return await Promise.race([probe, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

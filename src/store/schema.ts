@@ -1,0 +1,95 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** timestamptz: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface WorkspacesTable {
+  team_id: string;
+  bot_user_id: string | null;
+  bot_id: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface SlackEventsTable {
+  team_id: string;
+  event_id: string;
+  event_type: string;
+  received_at: DefaultedTimestamp;
+}
+
+export interface UsersTable {
+  team_id: string;
+  user_id: string;
+  user_team_id: string | null;
+  display_name: string | null;
+  tz: string | null;
+  is_bot: Generated<boolean>;
+  is_app_user: Generated<boolean>;
+  deleted: Generated<boolean>;
+  is_admin: Generated<boolean>;
+  is_owner: Generated<boolean>;
+  is_primary_owner: Generated<boolean>;
+  is_restricted: Generated<boolean>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ChannelsTable {
+  team_id: string;
+  channel_id: string;
+  name: string | null;
+  channel_type: Generated<string>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ChannelMembersTable {
+  team_id: string;
+  channel_id: string;
+  user_id: string;
+  joined_at: Timestamp;
+}
+
+export interface MessagesTable {
+  team_id: string;
+  channel_id: string;
+  ts: string;
+  posted_at: Timestamp;
+  thread_ts: string | null;
+  root_ts: string;
+  is_reply: boolean;
+  user_id: string;
+  subtype: string | null;
+  mentions: ColumnType<string[], string[] | undefined, string[]>;
+  edited_ts: string | null;
+  source: 'event' | 'export';
+  created_at: DefaultedTimestamp;
+}
+
+export interface DeletedMessagesTable {
+  team_id: string;
+  channel_id: string;
+  ts: string;
+  deleted_at: Timestamp;
+}
+
+export interface ReactionsTable {
+  team_id: string;
+  channel_id: string;
+  message_ts: string;
+  user_id: string;
+  reaction: string;
+  reacted_at: Timestamp;
+  removed_at: Timestamp | null;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  slack_events: SlackEventsTable;
+  users: UsersTable;
+  channels: ChannelsTable;
+  channel_members: ChannelMembersTable;
+  messages: MessagesTable;
+  deleted_messages: DeletedMessagesTable;
+  reactions: ReactionsTable;
+}

@@ -1,0 +1,117 @@
+import { Writable } from 'node:stream';
+import type { RetryOptions } from '@slack/web-api';
+import { sql } from 'kysely';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createMetrics } from '../../src/metrics';
+import { startService, type Service } from '../../src/main';
+import { FakeSlack, type FakeUser } from './fake-slack';
+import { signedRequest } from './signing';
+import { freshStore, type TestStore } from './store';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+
+/** Collects every log line the app writes (JSON), so tests can read them. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+    cb();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+  parsed(): Array<Record<string, unknown>> {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+let eventCounter = 0;
+
+/** An Events API envelope (event_callback) around one event, shaped like Slack's own. */
+export function eventEnvelope(event: Record<string, unknown>, opts: { teamId: string; eventId?: string; apiAppId?: string; botUserId?: string }): Record<string, unknown> {
+  eventCounter += 1;
+  return {
+    token: 'verification-token-unused',
+    team_id: opts.teamId,
+    api_app_id: opts.apiAppId ?? 'A0APP00001',
+    event,
+    type: 'event_callback',
+    event_id: opts.eventId ?? `Ev${String(eventCounter).padStart(9, '0')}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: opts.teamId, user_id: opts.botUserId ?? 'U0BOT00001', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+    event_context: 'EC0000000001',
+  };
+}
+
+export type TestApp = {
+  fake: FakeSlack;
+  store: TestStore;
+  logs: LogCapture;
+  service: Service;
+  config: Config;
+  baseUrl: string;
+  /** POSTs a body to /slack/events, signed unless told otherwise. */
+  post(body: string, opts?: { sign?: boolean; secret?: string; timestamp?: number; contentType?: string; retryNum?: number; headers?: Record<string, string> }): Promise<Response>;
+  /** Sends one event in a signed envelope; returns the HTTP response. */
+  sendEvent(event: Record<string, unknown>, opts?: { eventId?: string; retryNum?: number }): Promise<Response>;
+  get(path: string): Promise<Response>;
+  stop(): Promise<void>;
+};
+
+export type TestAppOptions = { users?: FakeUser[]; store?: TestStore; logLevel?: Config['log']['level']; retryConfig?: RetryOptions; fake?: FakeSlack };
+
+/** The real app (Bolt over HTTP, real store) against a fake Slack Web API, on a free port. */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const fake = opts.fake ?? (await new FakeSlack().start());
+  for (const u of opts.users ?? []) fake.addUser(u);
+  const store = opts.store ?? (await freshStore());
+  const logs = new LogCapture();
+  const logger = createLogger({ level: opts.logLevel ?? 'debug', stream: logs });
+  const result = loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: opts.logLevel ?? 'debug' });
+  if (!result.ok) throw new Error(result.message);
+  const config = { ...result.config, store: store.storeConfig };
+  const service = await startService(config, { logger, store, metrics: createMetrics(), port: 0, retryConfig: opts.retryConfig ?? { retries: 0 } });
+  const baseUrl = `http://127.0.0.1:${service.slack.port()}`;
+
+  const post: TestApp['post'] = async (body, o = {}) => {
+    const signed = signedRequest(o.secret ?? SIGNING_SECRET, body, {
+      ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}),
+      ...(o.contentType !== undefined ? { contentType: o.contentType } : {}),
+      ...(o.retryNum !== undefined ? { retryNum: o.retryNum } : {}),
+    });
+    const headers = o.sign === false ? { 'content-type': o.contentType ?? 'application/json' } : signed.headers;
+    return fetch(`${baseUrl}/slack/events`, { method: 'POST', headers: { ...headers, ...(o.headers ?? {}) }, body });
+  };
+
+  return {
+    fake,
+    store,
+    logs,
+    service,
+    config,
+    baseUrl,
+    post,
+    sendEvent: (event, o = {}) =>
+      post(JSON.stringify(eventEnvelope(event, { teamId: fake.teamId, botUserId: fake.botUserId, ...(o.eventId ? { eventId: o.eventId } : {}) })), o.retryNum !== undefined ? { retryNum: o.retryNum } : {}),
+    get: (path) => fetch(`${baseUrl}${path}`),
+    async stop() {
+      await service.stop();
+      if (opts.fake === undefined) await fake.stop();
+    },
+  };
+}
+
+/** Every row of every table in the store, as JSON text (to search for what must not be there). */
+export async function dumpAllTables(store: TestStore): Promise<string> {
+  const tables = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(store.db);
+  const out: Record<string, unknown[]> = {};
+  for (const { table_name } of tables.rows) {
+    const rows = await sql`select * from ${sql.table(table_name)}`.execute(store.db);
+    out[table_name] = rows.rows;
+  }
+  return JSON.stringify(out);
+}
