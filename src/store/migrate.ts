@@ -20,7 +20,7 @@ export class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
-export type MigrateOutcome = { applied: string[]; pending: number };
+export type MigrateOutcome = { applied: string[] };
 
 /**
  * Applies pending migrations. Safe to run twice and from two processes at once: Kysely's
@@ -35,5 +35,5 @@ export async function migrateToLatest(db: Db, dir?: string): Promise<MigrateOutc
     const cause = error instanceof Error ? error.message : String(error);
     throw new Error(`migration ${failed ?? '(setup)'} failed: ${cause}`, { cause: error });
   }
-  return { applied, pending: 0 };
+  return { applied };
 }

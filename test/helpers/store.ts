@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { Pool } from 'pg';
 import type { Config } from '../../src/config';
 import { connectStore, type Store } from '../../src/store/connect';
 import { migrateToLatest } from '../../src/store/migrate';
+import { TcpProxy } from './tcp-proxy';
 
 /** Where tests keep data: real Postgres when DATABASE_URL is set (a fresh schema per store), else in-memory PGlite. */
 export function testBackend(): 'postgres' | 'pglite' {
@@ -15,7 +17,7 @@ export type TestStore = Store & { storeConfig: Config['store']; schema: string |
  * A fresh, empty store: on Postgres a new schema (dropped again on close), on PGlite a new
  * in-memory database. Migrated unless { migrate: false }.
  */
-export async function freshStore(opts: { migrate?: boolean; url?: string } = {}): Promise<TestStore> {
+export async function freshStore(opts: { migrate?: boolean; url?: string; connectUrl?: string } = {}): Promise<TestStore> {
   const url = opts.url ?? process.env.DATABASE_URL;
   let store: Store;
   let schema: string | undefined;
@@ -23,7 +25,7 @@ export async function freshStore(opts: { migrate?: boolean; url?: string } = {})
   if (url) {
     schema = `t_${randomBytes(6).toString('hex')}`;
     await adminQuery(url, `create schema ${schema}`);
-    storeConfig = { kind: 'postgres', url };
+    storeConfig = { kind: 'postgres', url: opts.connectUrl ?? url };
     store = await connectStore(storeConfig, { searchPath: schema, poolSize: 4 });
   } else {
     storeConfig = { kind: 'pglite', dataDir: 'memory://' };
@@ -49,4 +51,30 @@ export async function adminQuery(url: string, text: string): Promise<void> {
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * A store that can be made unavailable and brought back. On Postgres the app talks to it
+ * through a TCP proxy that is cut; on PGlite (one process, no network) the events table is
+ * renamed away, so every claim fails the way a broken database does.
+ */
+export async function breakableStore(): Promise<{ store: TestStore; down(): Promise<void>; up(): Promise<void>; dispose(): Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const target = new URL(url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const port = await proxy.start();
+    const via = new URL(url);
+    via.hostname = '127.0.0.1';
+    via.port = String(port);
+    const store = await freshStore({ url, connectUrl: via.toString() });
+    return { store, down: async () => proxy.cut(), up: async () => proxy.restore(), dispose: () => proxy.stop() };
+  }
+  const store = await freshStore();
+  return {
+    store,
+    down: async () => void (await sql`alter table slack_events rename to slack_events_offline`.execute(store.db)),
+    up: async () => void (await sql`alter table slack_events_offline rename to slack_events`.execute(store.db)),
+    dispose: async () => undefined,
+  };
 }

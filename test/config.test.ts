@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config';
+
+const http = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 's3cr3t' };
+
+describe('loadConfig', () => {
+  it('reads token mode over HTTP with defaults', () => {
+    const r = loadConfig(http);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config).toEqual({
+      slack: { mode: 'http', auth: { kind: 'token', botToken: 'xoxb-1-2-abc' }, signingSecret: 's3cr3t', appToken: undefined, apiUrl: 'https://slack.com/api/' },
+      store: { kind: 'pglite', dataDir: './data' },
+      http: { port: 3000 },
+      log: { level: 'info' },
+    });
+    expect(Object.isFrozen(r.config.slack)).toBe(true);
+  });
+
+  it('uses Socket Mode when SLACK_APP_TOKEN is set, and then needs no signing secret', () => {
+    const r = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A-1-x' });
+    expect(r.ok && r.config.slack.mode).toBe('socket');
+  });
+
+  it('reads DATABASE_URL, SLACK_API_URL (adding the slash), PORT and LOG_LEVEL', () => {
+    const r = loadConfig({ ...http, DATABASE_URL: 'postgres://u@h:5432/db', SLACK_API_URL: 'http://127.0.0.1:9/api', PORT: '8080', LOG_LEVEL: 'debug' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.store).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db' });
+    expect(r.config.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
+    expect(r.config.http.port).toBe(8080);
+    expect(r.config.log.level).toBe('debug');
+  });
+
+  it.each([
+    [{}, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: 'x' }, ['SLACK_BOT_TOKEN']],
+    [{ ...http, SLACK_APP_TOKEN: 'xoxb-wrong' }, ['SLACK_APP_TOKEN']],
+    [{ ...http, PORT: 'eighty' }, ['PORT']],
+    [{ ...http, LOG_LEVEL: 'loud' }, ['LOG_LEVEL']],
+    [{ ...http, DATABASE_URL: 'mysql://x' }, ['DATABASE_URL']],
+    [{ SLACK_SIGNING_SECRET: 'x', SLACK_CLIENT_ID: '1.2' }, ['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'TOKEN_ENCRYPTION_KEY']],
+  ])('names each bad variable: %j', (env, variables) => {
+    const r = loadConfig(env);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.variable).sort()).toEqual([...variables].sort());
+    for (const v of variables) expect(r.message).toContain(`  - ${v}: `);
+  });
+
+  it('treats empty values as unset', () => {
+    const r = loadConfig({ ...http, DATABASE_URL: '', PORT: ' ' });
+    expect(r.ok && r.config.store.kind).toBe('pglite');
+  });
+});
+
+describe('npm start without tokens', () => {
+  it('exits 2 with a message naming each variable and pointing at manifest.yml and the README', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'ac-start-')); // no .env here
+    // Set but empty: a developer's .env (which never overrides the environment) cannot fill them in.
+    const blank = Object.fromEntries(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'TOKEN_ENCRYPTION_KEY'].map((k) => [k, '']));
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...blank };
+    const r = spawnSync('npm', ['start', '--prefix', join(__dirname, '..'), '--silent'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('SLACK_BOT_TOKEN: missing');
+    expect(r.stderr).toContain('SLACK_SIGNING_SECRET: missing');
+    expect(r.stderr).toContain('manifest.yml');
+    expect(r.stderr).toContain('README');
+  });
+});
