@@ -193,7 +193,8 @@ export function changesFromEvent(e: SlackEvent): Change[] {
       const user = typeof e.user === 'object' && e.user !== null ? toUserRecord(e.user) : null;
       return user === null ? [] : [{ kind: 'user', user }];
     }
-    case 'channel_rename': {
+    case 'channel_rename':
+    case 'group_rename': {
       const ch = typeof e.channel === 'object' && e.channel !== null ? e.channel : undefined;
       return ch?.id && ch.name ? [{ kind: 'channel_renamed', channelId: ch.id, name: ch.name }] : [];
     }

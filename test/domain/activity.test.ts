@@ -94,8 +94,8 @@ describe('other events', () => {
     ]);
     expect(toUserRecord({ id: 'USLACKBOT', tz: '' })).toMatchObject({ isBot: true, tz: null });
   });
-  it('channel_rename renames', () => {
-    expect(changesFromEvent({ type: 'channel_rename', channel: { id: CH, name: 'new-name' } } as SlackEvent)).toEqual([{ kind: 'channel_renamed', channelId: CH, name: 'new-name' }]);
+  it.each(['channel_rename', 'group_rename'])('%s renames', (type) => {
+    expect(changesFromEvent({ type, channel: { id: CH, name: 'new-name' } } as SlackEvent)).toEqual([{ kind: 'channel_renamed', channelId: CH, name: 'new-name' }]);
   });
   it('ignores events it does not track', () => {
     expect(changesFromEvent({ type: 'app_home_opened' } as SlackEvent)).toEqual([]);

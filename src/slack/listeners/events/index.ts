@@ -5,7 +5,7 @@ import { activityEvent } from './activity';
 export type EventListenerDeps = { ingestor: Ingestor };
 
 /** Events API types recorded as workspace activity (SPEC §2); manifest.yml subscribes to the same. */
-export const ACTIVITY_EVENTS = ['message', 'reaction_added', 'reaction_removed', 'member_joined_channel', 'user_change', 'channel_rename'] as const;
+export const ACTIVITY_EVENTS = ['message', 'reaction_added', 'reaction_removed', 'member_joined_channel', 'user_change', 'channel_rename', 'group_rename'] as const;
 
 export function registerEventListeners(app: App, deps: EventListenerDeps): void {
   const handler = activityEvent(deps);

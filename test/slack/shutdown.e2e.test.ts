@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectStore } from '../../src/store/connect';
+import { eventEnvelope, SIGNING_SECRET } from '../helpers/app-harness';
+import { FakeSlack } from '../helpers/fake-slack';
+import { signedRequest } from '../helpers/signing';
+import { freshStore, testBackend, type TestStore } from '../helpers/store';
+
+const ROOT = join(__dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in: ${buf}`)), timeoutMs);
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => pattern.test(l));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+  });
+}
+
+describe('npm start and SIGTERM', () => {
+  let fake: FakeSlack;
+  let pgStore: TestStore | undefined;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    fake = await new FakeSlack().start();
+    fake.addUser({ id: 'U0ANA00001' });
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await pgStore?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the bot, and on SIGTERM stops taking events, finishes the one in flight, closes the store and exits 0', async () => {
+    const port = await freePort();
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      SLACK_BOT_TOKEN: fake.token,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+    };
+    if (testBackend() === 'postgres') {
+      pgStore = await freshStore({ migrate: false });
+      const url = new URL(String(process.env.DATABASE_URL));
+      url.searchParams.set('options', `-c search_path=${pgStore.schema}`);
+      env.DATABASE_URL = url.toString();
+    } else {
+      dataDir = mkdtempSync(join(tmpdir(), 'ac-start-'));
+      env.DATA_DIR = dataDir;
+    }
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitForLine(child, /Async Charter is running/);
+
+    // An event whose body is still arriving when SIGTERM comes.
+    const ts = `${Math.floor(Date.now() / 1000)}.000042`;
+    const body = JSON.stringify(eventEnvelope({ type: 'message', channel: 'C0GENERAL1', channel_type: 'channel', user: 'U0ANA00001', ts, event_ts: ts, text: 'in flight' }, { teamId: fake.teamId, eventId: 'EvInFlight1' }));
+    const signed = signedRequest(SIGNING_SECRET, body);
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = request(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { ...signed.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 50));
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(50)), 300);
+      }, 200);
+    });
+    expect(await answered).toBe(200);
+    expect(await exited).toBe(0);
+
+    // After exit nothing listens any more.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    // The in-flight event was committed before the store closed.
+    const store = pgStore ?? (await connectStore({ kind: 'pglite', dataDir: String(dataDir) }));
+    try {
+      const rows = await store.db.selectFrom('messages').select(['ts', 'user_id']).execute();
+      expect(rows).toEqual([{ ts, user_id: 'U0ANA00001' }]);
+    } finally {
+      if (store !== pgStore) await store.close();
+    }
+  });
+});
