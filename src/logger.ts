@@ -73,7 +73,8 @@ export function createLogger(opts: LoggerOptions): Logger {
   if (pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
   }
-  return pino(options, pino.destination({ fd, sync: fd === 2 }));
+  // Synchronous writes: a fatal line right before process.exit must not be lost.
+  return pino(options, pino.destination({ fd, sync: true }));
 }
 
 /** Bolt's and the Web API client's Logger interface (from @slack/logger), served by pino. */

@@ -27,7 +27,11 @@ export type MigrateOutcome = { applied: string[] };
  * Migrator holds a Postgres advisory lock while it reads and applies them.
  */
 export async function migrateToLatest(db: Db, dir?: string): Promise<MigrateOutcome> {
-  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(dir) });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: name the
+  // schema the app works in, so another schema's tables in the same database never count.
+  const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = current.rows[0]?.schema ?? 'public';
+  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(dir), migrationTableSchema: schema });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   if (error !== undefined) {

@@ -20,19 +20,28 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in: ${buf}`)), timeoutMs);
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const line = buf.split('\n').find((l) => pattern.test(l));
-      if (line !== undefined) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
+/** Everything the child printed, for the failure message. */
+function capture(child: ChildProcess): () => string {
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return () => out;
+}
+
+async function until<T>(what: string, p: Promise<T>, ms: number, output: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms; the app printed:\n${output()}`)), ms);
   });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function waitForOutput(output: () => string, pattern: RegExp): Promise<void> {
+  while (!pattern.test(output())) await new Promise((r) => setTimeout(r, 25));
 }
 
 describe('npm start and SIGTERM', () => {
@@ -70,8 +79,11 @@ describe('npm start and SIGTERM', () => {
       env.DATA_DIR = dataDir;
     }
     const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = capture(child);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitForLine(child, /Async Charter is running/);
+    const early = exited.then((code) => Promise.reject(new Error(`the app exited (${code}) before it was running:\n${output()}`)));
+    early.catch(() => undefined);
+    await until('start-up', Promise.race([waitForOutput(output, /Async Charter is running/), early]), 45_000, output);
 
     // An event whose body is still arriving when SIGTERM comes.
     const ts = `${Math.floor(Date.now() / 1000)}.000042`;
@@ -87,10 +99,10 @@ describe('npm start and SIGTERM', () => {
       setTimeout(() => {
         child.kill('SIGTERM');
         setTimeout(() => req.end(body.slice(50)), 300);
-      }, 200);
+      }, 500);
     });
-    expect(await answered).toBe(200);
-    expect(await exited).toBe(0);
+    expect(await until('the in-flight request', answered, 20_000, output)).toBe(200);
+    expect(await until('exit after SIGTERM', exited, 20_000, output)).toBe(0);
 
     // After exit nothing listens any more.
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
@@ -102,5 +114,5 @@ describe('npm start and SIGTERM', () => {
     } finally {
       if (store !== pgStore) await store.close();
     }
-  });
+  }, 120_000);
 });
