@@ -115,4 +115,23 @@ describe('npm start and SIGTERM', () => {
       if (store !== pgStore) await store.close();
     }
   }, 120_000);
+
+  it('exits 2 with a clear message when Slack rejects the bot token', async () => {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      SLACK_BOT_TOKEN: 'xoxb-revoked-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      PORT: String(await freePort()),
+      DATABASE_URL: '',
+      DATA_DIR: 'memory://',
+      LOG_LEVEL: 'info',
+    };
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = capture(child);
+    const code = await until('exit', new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c))), 60_000, output);
+    expect(code).toBe(2);
+    expect(output()).toContain('Slack rejected SLACK_BOT_TOKEN (invalid_auth)');
+  }, 90_000);
 });
