@@ -65,16 +65,33 @@ export async function applyChanges(db: Executor, teamId: string, changes: readon
   }
 }
 
-async function upsertMessage(db: Executor, teamId: string, m: MessageRecord, edit: boolean, source: 'event' | 'export'): Promise<void> {
-  const tomb = await db
-    .selectFrom('deleted_messages')
-    .select('ts')
-    .where('team_id', '=', teamId)
-    .where('channel_id', '=', m.channelId)
-    .where('ts', '=', m.ts)
+/**
+ * Inserts new messages in one statement (an export batch); existing (team, channel, ts) rows
+ * and deleted messages are left alone. Returns how many were new.
+ */
+export async function insertMessages(db: Executor, teamId: string, records: readonly MessageRecord[]): Promise<number> {
+  if (records.length === 0) return 0;
+  const result = await db
+    .insertInto('messages')
+    .values(records.map((m) => messageRow(teamId, m, 'export')))
+    .onConflict((oc) => oc.columns(['team_id', 'channel_id', 'ts']).doNothing())
     .executeTakeFirst();
-  if (tomb !== undefined) return;
-  const row = {
+  const inserted = Number(result.numInsertedOrUpdatedRows ?? 0n);
+  if (inserted > 0) {
+    await db
+      .deleteFrom('messages')
+      .where('team_id', '=', teamId)
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom('deleted_messages as d').select('d.ts').whereRef('d.team_id', '=', 'messages.team_id').whereRef('d.channel_id', '=', 'messages.channel_id').whereRef('d.ts', '=', 'messages.ts')),
+      )
+      .where('ts', 'in', records.map((r) => r.ts))
+      .execute();
+  }
+  return inserted;
+}
+
+function messageRow(teamId: string, m: MessageRecord, source: 'event' | 'export') {
+  return {
     team_id: teamId,
     channel_id: m.channelId,
     ts: m.ts,
@@ -88,6 +105,18 @@ async function upsertMessage(db: Executor, teamId: string, m: MessageRecord, edi
     edited_ts: m.editedTs,
     source,
   };
+}
+
+async function upsertMessage(db: Executor, teamId: string, m: MessageRecord, edit: boolean, source: 'event' | 'export'): Promise<void> {
+  const tomb = await db
+    .selectFrom('deleted_messages')
+    .select('ts')
+    .where('team_id', '=', teamId)
+    .where('channel_id', '=', m.channelId)
+    .where('ts', '=', m.ts)
+    .executeTakeFirst();
+  if (tomb !== undefined) return;
+  const row = messageRow(teamId, m, source);
   await db
     .insertInto('messages')
     .values(row)

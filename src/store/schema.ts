@@ -64,6 +64,9 @@ export interface MessagesTable {
   edited_ts: string | null;
   source: 'event' | 'export';
   created_at: DefaultedTimestamp;
+  is_meeting_request: Generated<boolean>;
+  is_where_is: Generated<boolean>;
+  is_question: Generated<boolean>;
 }
 
 export interface DeletedMessagesTable {
@@ -83,6 +86,48 @@ export interface ReactionsTable {
   removed_at: Timestamp | null;
 }
 
+export interface ChartersTable {
+  team_id: string;
+  charter: ColumnType<unknown, string, string>;
+  updated_by: string | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface CharterHistoryTable {
+  id: Generated<string>;
+  team_id: string;
+  charter: ColumnType<unknown, string, string>;
+  updated_by: string | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface DecisionsTable {
+  id: Generated<string>;
+  team_id: string;
+  channel_id: string | null;
+  user_id: string;
+  summary: string;
+  decided_at: DefaultedTimestamp;
+}
+
+export interface FocusSessionsTable {
+  id: Generated<string>;
+  team_id: string;
+  user_id: string;
+  started_at: Timestamp;
+  ends_at: Timestamp;
+}
+
+export interface PulseResponsesTable {
+  team_id: string;
+  user_id: string;
+  week_start: ColumnType<string, string, string>;
+  answered_at: DefaultedTimestamp;
+  focus: number;
+  stress: number;
+  autonomy: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -92,4 +137,9 @@ export interface Database {
   messages: MessagesTable;
   deleted_messages: DeletedMessagesTable;
   reactions: ReactionsTable;
+  charters: ChartersTable;
+  charter_history: CharterHistoryTable;
+  decisions: DecisionsTable;
+  focus_sessions: FocusSessionsTable;
+  pulse_responses: PulseResponsesTable;
 }

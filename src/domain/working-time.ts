@@ -1,0 +1,123 @@
+import { DateTime } from 'luxon';
+import { minutesOfDay, weekdayNumber, type Charter } from './charter';
+
+/**
+ * Working time, SPEC §3. A person's working hours are local to their own time zone; each local
+ * working interval [date start, date end) is turned into instants with the tz database, so
+ * daylight-saving days are as long as they really are. All instants are epoch milliseconds.
+ */
+export type Schedule = {
+  readonly tz: string;
+  /** ISO weekday numbers (Mon 1 … Sun 7) that are workdays. */
+  readonly workdays: ReadonlySet<number>;
+  /** Minutes since local midnight; start < end. */
+  readonly startMinute: number;
+  readonly endMinute: number;
+  /** Local dates "YYYY-MM-DD" that are not working days. */
+  readonly holidays: ReadonlySet<string>;
+  /** Memo of local date → interval, so repeated questions about one day cost one conversion. */
+  readonly cache: Map<number, readonly [number, number] | null>;
+};
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** How far dueAfter looks ahead before it says "never" (a charter with no working time). */
+const MAX_DAYS_AHEAD = 3_700;
+
+/** The schedule of a person in `tz` (null: the charter timezone) under the charter. */
+export function scheduleFor(charter: Pick<Charter, 'timezone' | 'workdays' | 'working_hours' | 'holidays'>, tz: string | null | undefined): Schedule {
+  return {
+    tz: tz && isZone(tz) ? tz : charter.timezone,
+    workdays: new Set(charter.workdays.map(weekdayNumber)),
+    startMinute: minutesOfDay(charter.working_hours.start),
+    endMinute: minutesOfDay(charter.working_hours.end),
+    holidays: new Set(charter.holidays),
+    cache: new Map(),
+  };
+}
+
+/** True when `tz` is a zone the tz database knows. */
+export function isZone(tz: string): boolean {
+  return DateTime.local({ zone: tz }).isValid;
+}
+
+/** Days since 1970-01-01 of the local calendar date of instant t in tz. */
+function localDay(t: number, tz: string): number {
+  const d = DateTime.fromMillis(t, { zone: tz });
+  return Math.floor(Date.UTC(d.year, d.month - 1, d.day) / DAY);
+}
+
+/** The working interval [start, end) of a local calendar day, as instants; null on a day off. */
+function interval(s: Schedule, day: number): readonly [number, number] | null {
+  const hit = s.cache.get(day);
+  if (hit !== undefined) return hit;
+  const cal = new Date(day * DAY);
+  const y = cal.getUTCFullYear();
+  const m = cal.getUTCMonth() + 1;
+  const d = cal.getUTCDate();
+  const weekday = ((cal.getUTCDay() + 6) % 7) + 1;
+  const iso = cal.toISOString().slice(0, 10);
+  let result: readonly [number, number] | null = null;
+  if (s.workdays.has(weekday) && !s.holidays.has(iso)) {
+    const at = (minute: number) => DateTime.fromObject({ year: y, month: m, day: d, hour: Math.floor(minute / 60), minute: minute % 60 }, { zone: s.tz }).toMillis();
+    const start = at(s.startMinute);
+    const end = at(s.endMinute);
+    result = end > start ? [start, end] : null;
+  }
+  if (s.cache.size > 20_000) s.cache.clear();
+  s.cache.set(day, result);
+  return result;
+}
+
+/** Whether instant t (ms) is within the schedule's working hours: workday, not a holiday, start <= local time < end. */
+export function isWorkingAt(s: Schedule, t: number): boolean {
+  const iv = interval(s, localDay(t, s.tz));
+  return iv !== null && iv[0] <= t && t < iv[1];
+}
+
+/** Working milliseconds in [t1, t2); 0 when t2 <= t1. */
+export function workingMs(s: Schedule, t1: number, t2: number): number {
+  if (!(t2 > t1)) return 0;
+  let total = 0;
+  const last = localDay(t2, s.tz);
+  // A local day's interval may start before its midnight in UTC terms: begin a day early.
+  for (let day = localDay(t1, s.tz) - 1; day <= last + 1; day += 1) {
+    const iv = interval(s, day);
+    if (iv === null) continue;
+    const a = Math.max(iv[0], t1);
+    const b = Math.min(iv[1], t2);
+    if (b > a) total += b - a;
+  }
+  return total;
+}
+
+/** Working minutes in [t1, t2) (fractional, millisecond precision); 0 when t2 <= t1. */
+export function workingMinutes(s: Schedule, t1: number, t2: number): number {
+  return workingMs(s, t1, t2) / MINUTE;
+}
+
+/**
+ * The instant at which the working minutes since t reach `minutes` (the earliest such instant);
+ * t itself for 0; null when the schedule has no working time within ten years.
+ */
+export function dueAfter(s: Schedule, t: number, minutes: number): number | null {
+  let remaining = Math.round(minutes * MINUTE);
+  if (remaining <= 0) return t;
+  const first = localDay(t, s.tz) - 1;
+  for (let day = first; day <= first + MAX_DAYS_AHEAD; day += 1) {
+    const iv = interval(s, day);
+    if (iv === null) continue;
+    const a = Math.max(iv[0], t);
+    if (iv[1] <= a) continue;
+    const available = iv[1] - a;
+    if (available >= remaining) return a + remaining;
+    remaining -= available;
+  }
+  return null;
+}
+
+/** Local date "YYYY-MM-DD" and wall-clock time of an instant in tz (for messages to people). */
+export function localParts(t: number, tz: string): { date: string; time: string; weekday: number } {
+  const d = DateTime.fromMillis(t, { zone: tz });
+  return { date: d.toISODate() ?? '', time: d.toFormat('HH:mm'), weekday: d.weekday };
+}

@@ -1,0 +1,70 @@
+import type { Person, Reaction } from '../domain/requests';
+import type { FocusSession, PulseAnswer, ReportMsg } from '../domain/report';
+import type { Executor } from './activity';
+
+export type ActivityWindow = { from: Date; to: Date };
+
+export type StoredActivity = {
+  messages: ReportMsg[];
+  reactions: Reaction[];
+  people: Map<string, Person>;
+  appUserIds: Set<string>;
+  decisions: number[];
+  focusSessions: FocusSession[];
+  pulseAnswers: PulseAnswer[];
+};
+
+/** Everything the report needs for one workspace, messages posted in [from, to], as domain records. */
+export async function loadActivity(db: Executor, teamId: string, w: ActivityWindow): Promise<StoredActivity> {
+  const [messages, reactions, users, workspace, decisions, focus, pulse] = await Promise.all([
+    db
+      .selectFrom('messages')
+      .select(['channel_id', 'ts', 'posted_at', 'root_ts', 'is_reply', 'user_id', 'mentions', 'is_meeting_request', 'is_where_is'])
+      .where('team_id', '=', teamId)
+      .where('posted_at', '>=', w.from)
+      .where('posted_at', '<=', w.to)
+      .execute(),
+    db.selectFrom('reactions').select(['channel_id', 'message_ts', 'user_id', 'reacted_at']).where('team_id', '=', teamId).where('reacted_at', '>=', w.from).where('reacted_at', '<=', w.to).execute(),
+    db.selectFrom('users').select(['user_id', 'tz', 'is_bot', 'deleted']).where('team_id', '=', teamId).execute(),
+    db.selectFrom('workspaces').select(['bot_user_id']).where('team_id', '=', teamId).executeTakeFirst(),
+    db.selectFrom('decisions').select(['decided_at']).where('team_id', '=', teamId).where('decided_at', '>=', w.from).where('decided_at', '<=', w.to).execute(),
+    db.selectFrom('focus_sessions').select(['user_id', 'started_at', 'ends_at']).where('team_id', '=', teamId).where('ends_at', '>=', w.from).where('started_at', '<=', w.to).execute(),
+    db
+      .selectFrom('pulse_responses')
+      .select(['user_id', 'answered_at', 'focus', 'stress', 'autonomy'])
+      .where('team_id', '=', teamId)
+      .where('answered_at', '>=', w.from)
+      .where('answered_at', '<=', w.to)
+      .execute(),
+  ]);
+  return {
+    messages: messages.map((m) => ({
+      channel: m.channel_id,
+      ts: m.ts,
+      at: m.posted_at.getTime(),
+      rootTs: m.root_ts,
+      isReply: m.is_reply,
+      user: m.user_id,
+      mentions: m.mentions,
+      meetingRequest: m.is_meeting_request,
+      whereIs: m.is_where_is,
+    })),
+    reactions: reactions.map((r) => ({ channel: r.channel_id, messageTs: r.message_ts, user: r.user_id, at: r.reacted_at.getTime() })),
+    people: new Map(users.map((u) => [u.user_id, { tz: u.tz, isBot: u.is_bot, deleted: u.deleted }])),
+    appUserIds: new Set(workspace?.bot_user_id ? [workspace.bot_user_id] : []),
+    decisions: decisions.map((d) => d.decided_at.getTime()),
+    focusSessions: focus.map((f) => ({ user: f.user_id, start: f.started_at.getTime(), end: f.ends_at.getTime() })),
+    pulseAnswers: pulse.map((p) => ({ user: p.user_id, at: p.answered_at.getTime(), focus: p.focus, stress: p.stress, autonomy: p.autonomy })),
+  };
+}
+
+/** Earliest and latest message instants of a workspace; null when it has none. */
+export async function activitySpan(db: Executor, teamId: string): Promise<{ first: Date; last: Date } | null> {
+  const r = await db
+    .selectFrom('messages')
+    .select((eb) => [eb.fn.min('posted_at').as('first'), eb.fn.max('posted_at').as('last')])
+    .where('team_id', '=', teamId)
+    .executeTakeFirst();
+  if (!r || r.first === null || r.last === null) return null;
+  return { first: new Date(r.first as unknown as Date), last: new Date(r.last as unknown as Date) };
+}
