@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { parseCharter, type Charter, type CharterInput } from '../../src/domain/charter';
+import { dueAfter, isWorkingAt, scheduleFor, workingMinutes, workingMs } from '../../src/domain/working-time';
+
+function charter(input: CharterInput = {}): Charter {
+  const r = parseCharter(input);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.charter;
+}
+/** An instant from a local wall-clock time in a zone (tz database). */
+const at = (iso: string, tz: string) => {
+  const d = DateTime.fromISO(iso, { zone: tz });
+  if (!d.isValid) throw new Error(`bad time ${iso}`);
+  return d.toMillis();
+};
+
+const NY = 'America/New_York';
+const BERLIN = 'Europe/Berlin';
+const SYDNEY = 'Australia/Sydney';
+const KOLKATA = 'Asia/Kolkata';
+const TOKYO = 'Asia/Tokyo';
+
+describe('SPEC §3: working time, one case per sentence', () => {
+  it('a person has their Slack tz, else the charter timezone (also when the tz is not a real zone)', () => {
+    const c = charter({ timezone: BERLIN });
+    expect(scheduleFor(c, NY).tz).toBe(NY);
+    expect(scheduleFor(c, null).tz).toBe(BERLIN);
+    expect(scheduleFor(c, 'Not/AZone').tz).toBe(BERLIN);
+  });
+
+  it.each([
+    ['a workday at 10:00 local is within working hours', '2026-11-23T10:00', true],
+    ['the weekday must be a charter workday (Saturday)', '2026-11-28T10:00', false],
+    ['the local date must not be a holiday', '2026-11-26T10:00', false],
+    ['start is included (09:00)', '2026-11-23T09:00', true],
+    ['just before start is not (08:59:59.999)', '2026-11-23T08:59:59.999', false],
+    ['just before end is (16:59:59.999)', '2026-11-23T16:59:59.999', true],
+    ['end is excluded (17:00)', '2026-11-23T17:00', false],
+  ])('%s', (_name, local, expected) => {
+    const s = scheduleFor(charter({ holidays: ['2026-11-26'] }), NY);
+    expect(isWorkingAt(s, at(local, NY))).toBe(expected);
+  });
+
+  it('working hours are local to each person: 09:30 Berlin is working time for Ana, not for Ben in New York', () => {
+    const c = charter();
+    const t = at('2026-11-23T09:30', BERLIN);
+    expect(isWorkingAt(scheduleFor(c, BERLIN), t)).toBe(true);
+    expect(isWorkingAt(scheduleFor(c, NY), t)).toBe(false);
+  });
+
+  it('holidays are charter-wide local dates, whole days', () => {
+    const s = scheduleFor(charter({ holidays: ['2026-12-25'] }), TOKYO);
+    expect(workingMinutes(s, at('2026-12-25T00:00', TOKYO), at('2026-12-26T00:00', TOKYO))).toBe(0);
+    expect(workingMinutes(s, at('2026-12-24T00:00', TOKYO), at('2026-12-25T00:00', TOKYO))).toBe(480);
+  });
+
+  it.each([
+    ['within one working day', '2026-11-23T10:00', '2026-11-23T11:30', 90],
+    ['across a night', '2026-11-23T16:00', '2026-11-24T10:00', 120],
+    ['across a weekend (Friday 16:00 → Monday 10:00)', '2026-11-27T16:00', '2026-11-30T10:00', 120],
+    ['entirely off hours', '2026-11-23T18:00', '2026-11-24T08:00', 0],
+    ['t2 before t1 is 0', '2026-11-23T12:00', '2026-11-23T10:00', 0],
+    ['a whole week', '2026-11-23T00:00', '2026-11-30T00:00', 2400],
+    ['fractional minutes keep millisecond precision', '2026-11-23T10:00:00', '2026-11-23T10:00:30', 0.5],
+  ])('working minutes %s', (_name, a, b, minutes) => {
+    const s = scheduleFor(charter(), NY);
+    expect(workingMinutes(s, at(a, NY), at(b, NY))).toBe(minutes);
+  });
+
+  it.each([
+    ['New York, spring forward (02:00 → 03:00)', NY, '2026-03-08', 240],
+    ['New York, fall back (02:00 → 01:00)', NY, '2026-11-01', 360],
+    ['Berlin, spring forward', BERLIN, '2026-03-29', 240],
+    ['Berlin, fall back', BERLIN, '2026-10-25', 360],
+    ['Sydney, DST ends in April (03:00 → 02:00)', SYDNEY, '2026-04-05', 360],
+    ['Sydney, DST starts in October (02:00 → 03:00)', SYDNEY, '2026-10-04', 240],
+    ['Kolkata has no DST', KOLKATA, '2026-03-29', 300],
+  ])('a local 00:00-05:00 working day is as long as it really is: %s', (_name, tz, date, minutes) => {
+    const s = scheduleFor(charter({ workdays: ['sun'], working_hours: { start: '00:00', end: '05:00' } }), tz);
+    expect(workingMinutes(s, at(`${date}T00:00`, tz), at(`${date}T23:59`, tz))).toBe(minutes);
+  });
+
+  it.each([
+    ['due the same day', '2026-11-23T09:00', 480, '2026-11-23T17:00'],
+    ['due after a weekend (Friday 16:00 + 480 → Monday 16:00)', '2026-11-27T16:00', 480, '2026-11-30T16:00'],
+    ['asked off hours, the clock starts at 09:00', '2026-11-23T20:00', 60, '2026-11-24T10:00'],
+    ['skipping a holiday', '2026-12-24T16:00', 120, '2026-12-28T10:00'],
+  ])('due instant: %s', (_name, asked, minutes, due) => {
+    const s = scheduleFor(charter({ holidays: ['2026-12-25'] }), NY);
+    expect(dueAfter(s, at(asked, NY), minutes)).toBe(at(due, NY));
+  });
+
+  it('a charter with no working time at all is never due', () => {
+    const s = scheduleFor(charter({ holidays: [] }), NY);
+    const never = { ...s, workdays: new Set<number>() };
+    expect(dueAfter(never, at('2026-11-23T10:00', NY), 60)).toBeNull();
+  });
+});
+
+// ---- Properties (fast-check) ----
+
+const ZONES = [NY, BERLIN, SYDNEY, KOLKATA, TOKYO, 'UTC', 'America/Sao_Paulo', 'Pacific/Auckland'];
+const FROM = Date.UTC(2025, 0, 1);
+const TO = Date.UTC(2027, 11, 31);
+/** DST changes in the three hemispheres' zones, to cluster instants around. */
+const TRANSITIONS = [
+  at('2026-03-08T03:00', NY),
+  at('2026-11-01T01:30', NY),
+  at('2026-03-29T03:00', BERLIN),
+  at('2026-10-25T02:30', BERLIN),
+  at('2026-04-05T02:30', SYDNEY),
+  at('2026-10-04T03:00', SYDNEY),
+];
+const instant = fc.oneof(
+  fc.integer({ min: FROM, max: TO }),
+  fc.tuple(fc.constantFrom(...TRANSITIONS), fc.integer({ min: -3 * 86_400_000, max: 3 * 86_400_000 })).map(([t, d]) => t + d),
+);
+const hours = fc
+  .tuple(fc.integer({ min: 0, max: 22 * 4 }), fc.integer({ min: 1, max: 12 * 4 }))
+  .map(([s, len]) => [s * 15, Math.min(24 * 60 - 1, s * 15 + len * 15)] as const)
+  .filter(([s, e]) => e > s);
+const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const anySchedule = fc
+  .record({
+    tz: fc.constantFrom(...ZONES),
+    hours,
+    workdays: fc.subarray(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const, { minLength: 1 }),
+    holidays: fc.array(fc.integer({ min: 0, max: 1094 }).map((d) => new Date(FROM + d * 86_400_000).toISOString().slice(0, 10)), { maxLength: 20 }),
+  })
+  .map(({ tz, hours: [s, e], workdays, holidays }) => scheduleFor(charter({ working_hours: { start: hhmm(s), end: hhmm(e) }, workdays: [...workdays], holidays: [...new Set(holidays)] }), tz));
+
+describe('working time properties', () => {
+  it('working minutes are additive: wm(a,c) = wm(a,b) + wm(b,c)', () => {
+    fc.assert(
+      fc.property(anySchedule, instant, instant, instant, (s, x, y, z) => {
+        const [a, b, c] = [x, y, z].sort((p, q) => p - q) as [number, number, number];
+        expect(workingMs(s, a, c)).toBe(workingMs(s, a, b) + workingMs(s, b, c));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('due ∘ minutes is the identity, and due is the earliest such instant', () => {
+    fc.assert(
+      fc.property(anySchedule, instant, fc.integer({ min: 1, max: 5_000 }), (s, t, n) => {
+        const due = dueAfter(s, t, n);
+        expect(due).not.toBeNull();
+        expect(workingMs(s, t, due as number)).toBe(n * 60_000);
+        expect(workingMs(s, t, (due as number) - 1)).toBeLessThan(n * 60_000);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('within-hours agrees with working minutes: wm(t, t+1ms) is 1 ms exactly when t is working time', () => {
+    fc.assert(
+      fc.property(anySchedule, instant, (s, t) => {
+        expect(workingMs(s, t, t + 1)).toBe(isWorkingAt(s, t) ? 1 : 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('weekends contribute nothing under a Monday-Friday charter, in every zone', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), fc.integer({ min: 0, max: 150 }), (tz, week) => {
+        const s = scheduleFor(charter(), tz);
+        const saturday = DateTime.fromMillis(FROM, { zone: tz }).startOf('week').plus({ weeks: week, days: 5 });
+        expect(workingMs(s, saturday.toMillis(), saturday.plus({ days: 2 }).toMillis())).toBe(0);
+        expect(workingMs(s, saturday.minus({ days: 5 }).toMillis(), saturday.toMillis())).toBe(5 * 480 * 60_000);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holidays contribute nothing', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 86_399_999 }), (tz, d, offset) => {
+        const day = DateTime.fromMillis(FROM, { zone: tz }).startOf('day').plus({ days: d });
+        const s = scheduleFor(charter({ workdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], holidays: [day.toISODate() as string] }), tz);
+        expect(workingMs(s, day.toMillis(), day.plus({ days: 1 }).toMillis())).toBe(0);
+        const t = Math.min(day.toMillis() + offset, day.plus({ days: 1 }).toMillis() - 1);
+        expect(isWorkingAt(s, t)).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
