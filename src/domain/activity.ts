@@ -52,7 +52,7 @@ export type SlackMessage = {
   ts?: string;
   thread_ts?: string;
   user?: string;
-  bot_id?: string;
+  bot_id?: string | null;
   text?: string;
   edited?: { ts?: string; user?: string };
   channel?: string;
@@ -111,7 +111,8 @@ export function parseMentions(text: string | undefined): string[] {
 
 /** True when the message was written by a bot or Slackbot, whatever its directory entry says. */
 export function isBotAuthored(m: SlackMessage): boolean {
-  return m.bot_id !== undefined || m.subtype === 'bot_message' || m.user === SLACKBOT_ID;
+  // Exports write "bot_id": null on people's messages: only a real id marks a bot.
+  return (typeof m.bot_id === 'string' && m.bot_id !== '') || m.subtype === 'bot_message' || m.user === SLACKBOT_ID;
 }
 
 /**

@@ -30,8 +30,8 @@ export type ImportSummary = {
 
 export const UNKNOWN_TEAM = 'unknown';
 
-const userList = z.array(z.looseObject({ id: z.string().min(1) }), { error: 'must be a JSON array of users, each with an "id"' });
-const channelList = z.array(z.looseObject({ id: z.string().min(1), name: z.string().optional() }), { error: 'must be a JSON array of channels, each with an "id"' });
+const userList = z.array(z.looseObject({ id: z.string({ error: 'every user needs an "id"' }).min(1, 'every user needs an "id"') }), { error: 'must be a JSON array of users' });
+const channelList = z.array(z.looseObject({ id: z.string({ error: 'every channel needs an "id"' }).min(1, 'every channel needs an "id"'), name: z.string().optional() }), { error: 'must be a JSON array of channels' });
 const messageList = z.array(z.looseObject({}), { error: 'must be a JSON array of messages' });
 const DAY_FILE = /^([^/]+)\/(\d{4}-\d{2}-\d{2})\.json$/;
 const BATCH = 1000;

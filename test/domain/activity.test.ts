@@ -14,6 +14,7 @@ describe('SPEC §2: which messages count', () => {
     ['any other subtype (channel_join) is not', msg({ subtype: 'channel_join' }), []],
     ['channel_topic is not', msg({ subtype: 'channel_topic' }), []],
     ['an author with bot_id is a bot', msg({ bot_id: 'B1' }), []],
+    ['"bot_id": null (as exports write it) is a person', msg({ bot_id: null }), ['channel_seen', 'message']],
     ['subtype bot_message is a bot', msg({ subtype: 'bot_message', user: undefined, bot_id: 'B1' }), []],
     ['USLACKBOT is a bot', msg({ user: 'USLACKBOT' }), []],
     ['a private channel is tracked', msg({ channel_type: 'group', channel: 'G0PRIVATE1' }), ['channel_seen', 'message']],

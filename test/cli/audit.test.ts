@@ -1,0 +1,158 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WeeklyReport } from '../../src/domain/report';
+import { cliStore, runScript } from '../helpers/cli';
+import { FIXTURES } from '../helpers/fixtures';
+
+const HOUSTON = join(FIXTURES, 'slack-export-houstondatavis');
+const ZIP = join(FIXTURES, 'slack-export-viewer', 'testarchive.zip');
+const GENERAL = 'C061A2UGJ';
+const READINGS = 'C065DT41X';
+
+describe('npm run audit', () => {
+  let store: Awaited<ReturnType<typeof cliStore>>;
+  beforeEach(async () => {
+    store = await cliStore();
+  });
+  afterEach(async () => {
+    await store.dispose();
+  });
+
+  it('reports the houstondatavis export; three weeks match figures worked out by hand from the files', async () => {
+    const r = await runScript('audit', [HOUSTON, '--json'], store.env);
+    expect(r.stderr).toContain('imported 1025 human messages');
+    expect(r.code).toBe(0);
+    const reports = JSON.parse(r.stdout) as WeeklyReport[];
+    expect(reports).toHaveLength(61);
+    expect(reports[0]?.week_start).toBe('2015-06-01');
+    expect(reports.at(-1)?.week_start).toBe('2016-07-25');
+    for (const x of reports) expect(x).toMatchObject({ team_id: 'T061A2UFL', timezone: 'UTC', as_of: '2016-07-27T20:21:38.000Z' });
+    const week = (w: string) => reports.find((x) => x.week_start === w);
+
+    // Everyone here is in America/Chicago (CDT, UTC-5); default charter: Mon-Fri 09:00-17:00, 480 working minutes.
+    // 2015-06-29: R2R pings 3E0G on Sunday 22:13 CDT; 3E0G's next #general message is Friday 17:30 CDT
+    // (a file share mentioning R2R): 5 full working days = 2400 min, late. R2R's next #general message is
+    // Wednesday 2015-07-08 18:57 CDT: Mon-Wed = 1440 min, late. All three messages are off hours.
+    expect(week('2015-06-29')).toMatchObject({
+      messages: 3,
+      after_hours_messages: 3,
+      threaded_messages: 0,
+      top_level_messages: 3,
+      requests: 2,
+      off_hours_requests: 2,
+      early_followups: 0,
+      on_time: 0,
+      late: 2,
+      overdue: 0,
+      pending: 0,
+      compliance: 0,
+      urgent_requests: 0,
+      median_response_working_minutes: 1920,
+      p90_response_working_minutes: 2400,
+      channels: [{ channel: GENERAL, messages: 3, after_hours_messages: 3, requests: 2, compliance: 0 }],
+    });
+    // 2015-08-24: a Saturday exchange in #readings. XDA68 pings MTL5U and R2R; R2R answers 2.5 h later
+    // (0 working minutes, on time) and pings XDA68, who answers a minute later (on time). MTL5U never
+    // writes in #readings again: overdue.
+    expect(week('2015-08-24')).toMatchObject({
+      messages: 3,
+      after_hours_messages: 3,
+      requests: 3,
+      off_hours_requests: 3,
+      on_time: 2,
+      late: 0,
+      overdue: 1,
+      pending: 0,
+      compliance: 0.667,
+      median_response_working_minutes: 0,
+      p90_response_working_minutes: 0,
+      channels: [{ channel: READINGS, messages: 3, after_hours_messages: 3, requests: 3, compliance: 0.667 }],
+    });
+    // 2015-09-21: H4AKX pings P7LT9S Tuesday 15:05:48 CDT (working time); the answer comes Thursday
+    // 2015-10-08 19:28 CDT: 114.2 min that Tuesday + 12 full days = 5874.2 min. R2R pings 5N1G Saturday
+    // 20:53 CDT; the answer comes Thursday 2015-10-08 13:53:43 CDT: 8 days + 293.7 min = 4133.7 min.
+    // Median (4133.7 + 5874.2) / 2 = 5004.0; nearest-rank p90 = 5874.2.
+    expect(week('2015-09-21')).toMatchObject({
+      messages: 4,
+      after_hours_messages: 3,
+      requests: 2,
+      off_hours_requests: 1,
+      on_time: 0,
+      late: 2,
+      compliance: 0,
+      median_response_working_minutes: 5004,
+      p90_response_working_minutes: 5874.2,
+    });
+    // A week with no messages at all is still listed, with zero counts and null ratios.
+    expect(week('2015-09-28')).toMatchObject({ messages: 0, requests: 0, compliance: null, median_response_working_minutes: null, channels: [] });
+
+    // Importing the same export again counts every message once.
+    const again = await runScript('audit', [HOUSTON, '--json'], store.env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('imported 1025 human messages (0 new)');
+    expect(JSON.parse(again.stdout)).toEqual(reports);
+  }, 180_000);
+
+  it('reads the zipped export, prints a table without --json, and honours --as-of and --charter', async () => {
+    const charterFile = join(mkdtempSync(join(tmpdir(), 'ac-charter-')), 'charter.yml');
+    writeFileSync(charterFile, 'timezone: America/Vancouver\nworking_hours: { start: "08:00", end: "16:00" }\n');
+    const json = await runScript('audit', [ZIP, '--json', '--as-of', '2016-04-01T00:00:00Z', '--charter', charterFile], store.env);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toContain('imported 52 human messages (52 new) from 17 files in 2 channels; 4 people');
+    const reports = JSON.parse(json.stdout) as WeeklyReport[];
+    expect(reports.reduce((n, r) => n + r.messages, 0)).toBe(52);
+    expect(reports.every((r) => r.team_id === 'T0BMHLSRH' && r.timezone === 'America/Vancouver' && r.as_of === '2016-04-01T00:00:00.000Z')).toBe(true);
+    expect(reports.reduce((n, r) => n + r.requests, 0)).toBeGreaterThan(0);
+    const table = await runScript('audit', [ZIP], store.env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/week\s+msgs\s+after-hrs/);
+    expect(table.stdout).toMatch(/^2016-01-11\s+\d+/m);
+  }, 180_000);
+
+  it('without users.json nobody is known: messages count, requests do not, and it says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ac-nousers-'));
+    cpSync(HOUSTON, dir, { recursive: true });
+    rmSync(join(dir, 'users.json'));
+    const r = await runScript('audit', [dir, '--json'], store.env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('users.json is missing');
+    const reports = JSON.parse(r.stdout) as WeeklyReport[];
+    expect(reports.reduce((n, x) => n + x.messages, 0)).toBe(1025);
+    expect(reports.every((x) => x.team_id === null && x.requests === 0)).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it.each([
+    ['a day file that is not JSON', (dir: string) => writeFileSync(join(dir, 'general', '2015-07-03.json'), '[{"type": "message", "ts": '), /general\/2015-07-03\.json: is not valid JSON/],
+    ['a day file that is not an array', (dir: string) => writeFileSync(join(dir, 'readings', '2015-08-29.json'), '{"messages": []}'), /readings\/2015-08-29\.json: must be a JSON array of messages/],
+    ['users.json entries without ids', (dir: string) => writeFileSync(join(dir, 'users.json'), '[{"name": "x"}]'), /users\.json: every user needs an "id" \(at 0\.id\)/],
+    ['no channels.json', (dir: string) => rmSync(join(dir, 'channels.json')), /has no channels\.json/],
+  ])('refuses a broken export (%s) naming the file, and imports nothing', async (_name, breakIt, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ac-broken-'));
+    cpSync(HOUSTON, dir, { recursive: true });
+    breakIt(dir);
+    const r = await runScript('audit', [dir, '--json'], store.env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    const db = await store.open();
+    try {
+      const n = await db.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst().catch(() => ({ n: 0 }));
+      expect(Number(n?.n ?? 0)).toBe(0);
+    } finally {
+      await db.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('explains its usage and bad arguments with exit code 2', async () => {
+    expect((await runScript('audit', [], store.env)).stderr).toMatch(/usage: npm run audit/);
+    const badAsOf = await runScript('audit', [HOUSTON, '--as-of', 'yesterday'], store.env);
+    expect(badAsOf.code).toBe(2);
+    expect(badAsOf.stderr).toMatch(/--as-of yesterday: not an ISO-8601 instant/);
+    const missing = await runScript('audit', ['/nonexistent/export.zip'], store.env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/\/nonexistent\/export\.zip: no such file or folder/);
+  }, 120_000);
+});

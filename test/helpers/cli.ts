@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectStore } from '../../src/store/connect';
+import { freshStore, testBackend, type TestStore } from './store';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export type CliResult = { code: number; stdout: string; stderr: string };
+
+/**
+ * A store for CLI processes: on Postgres a fresh schema named in DATABASE_URL's options, on
+ * PGlite a fresh DATA_DIR. `open()` reads the same data in the test process (PGlite: only
+ * while no CLI is running).
+ */
+export async function cliStore(): Promise<{ env: Record<string, string>; open(): Promise<TestStore | Awaited<ReturnType<typeof connectStore>>>; dispose(): Promise<void> }> {
+  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn' };
+  if (testBackend() === 'postgres') {
+    const store = await freshStore({ migrate: false });
+    const url = new URL(String(process.env.DATABASE_URL));
+    url.searchParams.set('options', `-c search_path=${store.schema}`);
+    return {
+      env: { ...base, DATABASE_URL: url.toString() },
+      open: async () => ({ ...store, close: async () => undefined }),
+      dispose: () => store.close(),
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ac-cli-'));
+  return {
+    env: { ...base, DATABASE_URL: '', DATA_DIR: dir },
+    open: () => connectStore({ kind: 'pglite', dataDir: dir }),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Runs `npm run <script> -- args` and returns its exit code and output (never throws on a non-zero exit). */
+export function runScript(script: string, args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    if (stdin !== undefined) child.stdin?.end(stdin);
+  });
+}
