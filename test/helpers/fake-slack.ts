@@ -9,7 +9,19 @@ export type RecordedCall = { method: string; args: Record<string, unknown>; toke
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
 type Handler = (args: Record<string, unknown>, call: RecordedCall) => Reply | Record<string, unknown>;
 
-export type FakeUser = { id: string; name?: string; tz?: string | null; is_bot?: boolean; deleted?: boolean; is_admin?: boolean; is_owner?: boolean; team_id?: string; real_name?: string };
+export type FakeUser = {
+  id: string;
+  name?: string;
+  tz?: string | null;
+  is_bot?: boolean;
+  deleted?: boolean;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  team_id?: string;
+  real_name?: string;
+  /** A complete user object (e.g. from an export's users.json), answered as it is. */
+  raw?: Record<string, unknown>;
+};
 
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls']);
 
@@ -126,6 +138,7 @@ export class FakeSlack {
   }
 
   private userObject(u: FakeUser): Record<string, unknown> {
+    if (u.raw !== undefined) return u.raw;
     const base = fixture<{ user: Record<string, unknown> & { profile: Record<string, unknown> } }>('java-slack-sdk', 'api', 'users.info.json').user;
     const name = u.name ?? u.id.toLowerCase();
     return {
