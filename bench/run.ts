@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateExport } from './generate-export';
+
+/**
+ * npm run bench: audit of a generated 100k-message export, on embedded PGlite and (when
+ * DATABASE_URL is set) on Postgres. Each run is its own process, so peak RSS is the audit's own.
+ * BENCH_MESSAGES changes the size.
+ */
+const count = Number(process.env.BENCH_MESSAGES ?? 100_000);
+const work = mkdtempSync(join(tmpdir(), 'ac-bench-'));
+try {
+  const exportDir = join(work, 'export');
+  const g0 = performance.now();
+  generateExport(exportDir, count);
+  process.stderr.write(`generated ${count} messages in ${((performance.now() - g0) / 1000).toFixed(1)} s\n`);
+  const tsx = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  const runs: Array<{ label: string; env: NodeJS.ProcessEnv }> = [{ label: 'pglite', env: { ...process.env, DATABASE_URL: '', DATA_DIR: join(work, 'data') } }];
+  if (process.env.DATABASE_URL) {
+    const schema = `bench_${process.pid}`;
+    execFileSync('psql', [process.env.DATABASE_URL, '-qc', `set client_min_messages = warning; drop schema if exists ${schema} cascade; create schema ${schema}`]);
+    const url = new URL(process.env.DATABASE_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    runs.push({ label: 'postgres', env: { ...process.env, DATABASE_URL: url.toString() } });
+  }
+  for (const run of runs) {
+    const out = execFileSync(tsx, [join(__dirname, 'audit-once.ts'), exportDir], { env: run.env, encoding: 'utf8', maxBuffer: 1 << 20 });
+    process.stdout.write(`audit ${run.label}: ${out}`);
+  }
+  if (process.env.DATABASE_URL) execFileSync('psql', [process.env.DATABASE_URL, '-qc', `set client_min_messages = warning; drop schema if exists bench_${process.pid} cascade`]);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
