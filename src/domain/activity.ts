@@ -1,3 +1,5 @@
+import { classify } from './classify';
+
 /**
  * Slack activity → plain records, SPEC §2. Pure: the only place message text is read on the
  * way in, and nothing here keeps it. Shapes are the Events API's and the export's own.
@@ -19,6 +21,10 @@ export type MessageRecord = {
   /** Distinct user ids mentioned as <@U…> or <@U…|label>, in order of first appearance. */
   mentions: string[];
   editedTs: string | null;
+  /** Classifier flags, from the text at ingest (the text itself is not kept). */
+  meetingRequest: boolean;
+  whereIs: boolean;
+  question: boolean;
 };
 
 export type UserRecord = {
@@ -126,6 +132,7 @@ export function toMessageRecord(m: SlackMessage, channelId: string): MessageReco
   const postedAt = tsToDate(m.ts);
   if (postedAt === null) return null;
   const threadTs = m.thread_ts !== undefined && TS.test(m.thread_ts) ? m.thread_ts : null;
+  const flags = classify(m.text ?? '');
   return {
     channelId,
     ts: m.ts,
@@ -137,6 +144,9 @@ export function toMessageRecord(m: SlackMessage, channelId: string): MessageReco
     subtype: m.subtype ?? null,
     mentions: parseMentions(m.text),
     editedTs: m.edited?.ts ?? null,
+    meetingRequest: flags.meeting_request,
+    whereIs: flags.where_is,
+    question: flags.question,
   };
 }
 

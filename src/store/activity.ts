@@ -104,6 +104,9 @@ function messageRow(teamId: string, m: MessageRecord, source: 'event' | 'export'
     mentions: m.mentions,
     edited_ts: m.editedTs,
     source,
+    is_meeting_request: m.meetingRequest,
+    is_where_is: m.whereIs,
+    is_question: m.question,
   };
 }
 
@@ -132,6 +135,9 @@ async function upsertMessage(db: Executor, teamId: string, m: MessageRecord, edi
           thread_ts: eb.ref('excluded.thread_ts'),
           root_ts: eb.ref('excluded.root_ts'),
           is_reply: eb.ref('excluded.is_reply'),
+          is_meeting_request: eb.ref('excluded.is_meeting_request'),
+          is_where_is: eb.ref('excluded.is_where_is'),
+          is_question: eb.ref('excluded.is_question'),
         }))
         .where(sql<boolean>`messages.edited_ts is null or excluded.edited_ts is null or messages.edited_ts::numeric <= excluded.edited_ts::numeric`);
     })

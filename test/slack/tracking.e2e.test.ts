@@ -53,6 +53,19 @@ describe('live tracking: requests follow messages, answers, reactions, edits and
     expect(await report(120)).toMatchObject({ on_time: 1, median_response_working_minutes: 90 });
   });
 
+  it('classifies at ingest: meeting requests and "where is" questions are counted, their text is not kept', async () => {
+    await t.sendEvent(message(ANA, ts(300, 8), `<@${BEN}> can we hop on a quick call about the release?`));
+    await t.sendEvent(message(BEN, ts(301, 9), 'anyone have the link to the release checklist?'));
+    await t.sendEvent(message(BEN, ts(302, 10), 'notes from yesterday’s call are in the doc'));
+    expect(await report(400)).toMatchObject({ meeting_requests: 1, where_is_questions: 1 });
+    const flags = await t.store.db.selectFrom('messages').select(['ts', 'is_meeting_request', 'is_where_is', 'is_question']).where('ts', 'in', [ts(300, 8), ts(301, 9), ts(302, 10)]).orderBy('ts').execute();
+    expect(flags).toEqual([
+      { ts: ts(300, 8), is_meeting_request: true, is_where_is: false, is_question: true },
+      { ts: ts(301, 9), is_meeting_request: false, is_where_is: true, is_question: true },
+      { ts: ts(302, 10), is_meeting_request: false, is_where_is: false, is_question: false },
+    ]);
+  });
+
   it('an edit that drops the mention drops the request; one that adds it back restores it', async () => {
     const ask = ts(200, 5);
     await t.sendEvent(message(ANA, ask, `<@${BEN}> ping`));
