@@ -4,6 +4,9 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { Directory, type UserLookup } from './services/directory';
 import { Ingestor, referencedUsers } from './services/ingest';
+import { NudgeService } from './services/nudges';
+import type { SlackPort } from './services/slack-port';
+import { slackPort } from './slack/port';
 import { startSlackApp, usersInfoLookup, type SlackApp } from './slack/app';
 import { upsertWorkspace } from './store/activity';
 import { connectStore, type Store } from './store/connect';
@@ -44,14 +47,25 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       throw new Error('the Slack client is not ready yet');
     };
     const directory = new Directory({ store, logger, lookup: (teamId, userId) => lookup(teamId, userId) });
+    // Nudges go through the app's client and know the app's own user id once it has started.
+    let port: SlackPort = { showNudge: async () => undefined };
+    let appUserIds: ReadonlySet<string> = new Set();
+    const nudges = new NudgeService({ store, logger, slack: { showNudge: (n) => port.showNudge(n) }, appUserIds: () => appUserIds });
     const ingestor = new Ingestor({
       store,
       logger,
       metrics,
-      afterCommit: (delivery, changes) => directory.ensure(delivery.teamId, referencedUsers(changes)),
+      afterCommit: (delivery, changes) => {
+        const directoryReady = directory.ensure(delivery.teamId, referencedUsers(changes));
+        for (const c of changes) {
+          if (c.kind === 'message') nudges.consider({ teamId: delivery.teamId, message: c.message, edit: c.edit, ...(delivery.retryNum !== undefined ? { retryNum: delivery.retryNum } : {}), directoryReady });
+        }
+      },
     });
     const slack = await startSlackApp({ config, logger, metrics, store, ingestor, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
     lookup = usersInfoLookup(slack.client, metrics);
+    port = slackPort(slack.client, metrics);
+    appUserIds = new Set(slack.identity.botUserId ? [slack.identity.botUserId] : []);
     await upsertWorkspace(store.db, slack.identity.teamId, slack.identity.botUserId, slack.identity.botId);
     logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
 
@@ -60,11 +74,15 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       store,
       ingestor,
       directory,
-      idle: () => directory.idle(),
+      async idle() {
+        await directory.idle();
+        await nudges.idle();
+      },
       async stop() {
         await slack.stop();
         await ingestor.idle();
         await directory.idle();
+        await nudges.idle();
         await store.close();
         logger.info('stopped');
       },

@@ -19,15 +19,20 @@ export class Directory {
 
   constructor(private readonly deps: DirectoryDeps) {}
 
-  /** Looks up, in the background, the given people not yet in the directory. */
-  ensure(teamId: string, userIds: readonly string[]): void {
+  /**
+   * Looks up the given people not yet in the directory. Runs in the background; the promise
+   * (never rejected) resolves when they are in, for callers that need them (nudges).
+   */
+  ensure(teamId: string, userIds: readonly string[]): Promise<void> {
+    const already = userIds.map((u) => this.pending.get(`${teamId}:${u}`)).filter((p): p is Promise<void> => p !== undefined);
     const wanted = userIds.filter((u) => !this.notFound.has(`${teamId}:${u}`) && !this.pending.has(`${teamId}:${u}`));
-    if (wanted.length === 0) return;
+    if (wanted.length === 0) return Promise.all(already).then(() => undefined);
     const work = this.fill(teamId, wanted).catch((err: unknown) => this.deps.logger.warn({ err, team_id: teamId }, 'user directory fill failed; will retry on the next event'));
     for (const u of wanted) this.pending.set(`${teamId}:${u}`, work);
     void work.finally(() => {
       for (const u of wanted) this.pending.delete(`${teamId}:${u}`);
     });
+    return Promise.all([work, ...already]).then(() => undefined);
   }
 
   /** Resolves when every lookup under way has finished. */

@@ -2,7 +2,7 @@ import type { Person, Reaction } from '../domain/requests';
 import type { FocusSession, PulseAnswer, ReportMsg } from '../domain/report';
 import type { Executor } from './activity';
 
-export type ActivityWindow = { from: Date; to: Date };
+export type ActivityWindow = { from: Date; to: Date; channel?: string };
 
 export type StoredActivity = {
   messages: ReportMsg[];
@@ -23,6 +23,7 @@ export async function loadActivity(db: Executor, teamId: string, w: ActivityWind
       .where('team_id', '=', teamId)
       .where('posted_at', '>=', w.from)
       .where('posted_at', '<=', w.to)
+      .$if(w.channel !== undefined, (q) => q.where('channel_id', '=', w.channel as string))
       .execute(),
     db.selectFrom('reactions').select(['channel_id', 'message_ts', 'user_id', 'reacted_at']).where('team_id', '=', teamId).where('reacted_at', '>=', w.from).where('reacted_at', '<=', w.to).execute(),
     db.selectFrom('users').select(['user_id', 'tz', 'is_bot', 'deleted']).where('team_id', '=', teamId).execute(),

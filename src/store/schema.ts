@@ -128,6 +128,25 @@ export interface PulseResponsesTable {
   autonomy: number;
 }
 
+export interface NudgesTable {
+  id: Generated<string>;
+  team_id: string;
+  channel_id: string;
+  message_ts: string;
+  kind: string;
+  user_id: string;
+  about_user_id: Generated<string>;
+  shown_at: DefaultedTimestamp;
+  outcome: string | null;
+  outcome_at: Timestamp | null;
+}
+
+export interface NudgeSnoozesTable {
+  team_id: string;
+  user_id: string;
+  until: Timestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -142,4 +161,6 @@ export interface Database {
   decisions: DecisionsTable;
   focus_sessions: FocusSessionsTable;
   pulse_responses: PulseResponsesTable;
+  nudges: NudgesTable;
+  nudge_snoozes: NudgeSnoozesTable;
 }

@@ -56,6 +56,8 @@ export type TestApp = {
   post(body: string, opts?: { sign?: boolean; secret?: string; timestamp?: number; contentType?: string; retryNum?: number; headers?: Record<string, string> }): Promise<Response>;
   /** Sends one event in a signed envelope; returns the HTTP response. */
   sendEvent(event: Record<string, unknown>, opts?: { eventId?: string; retryNum?: number }): Promise<Response>;
+  /** Sends an interactivity payload (block_actions, view_submission) as Slack does: a signed form with payload=JSON. */
+  interact(payload: Record<string, unknown>): Promise<Response>;
   get(path: string): Promise<Response>;
   stop(): Promise<void>;
 };
@@ -95,6 +97,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     post,
     sendEvent: (event, o = {}) =>
       post(JSON.stringify(eventEnvelope(event, { teamId: fake.teamId, botUserId: fake.botUserId, ...(o.eventId ? { eventId: o.eventId } : {}) })), o.retryNum !== undefined ? { retryNum: o.retryNum } : {}),
+    interact: (payload) => post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { contentType: 'application/x-www-form-urlencoded' }),
     get: (path) => fetch(`${baseUrl}${path}`),
     async stop() {
       await service.stop();
@@ -114,4 +117,35 @@ export async function dumpAllTables(store: TestStore): Promise<string> {
     out[table_name] = rows.rows;
   }
   return JSON.stringify(out);
+}
+
+/** A block_actions payload for one button click, shaped like Slack's (see test/fixtures/java-slack-sdk/app-backend). */
+export function buttonClick(o: { teamId: string; userId: string; channelId: string; actionId: string; value: string; responseUrl: string; messageTs?: string }): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    team: { id: o.teamId, domain: 'acme-test' },
+    user: { id: o.userId, username: o.userId.toLowerCase(), name: o.userId.toLowerCase(), team_id: o.teamId },
+    api_app_id: 'A0APP00001',
+    token: 'verification-token-unused',
+    container: { type: 'message', message_ts: o.messageTs ?? '1700000000.000100', channel_id: o.channelId, is_ephemeral: true },
+    trigger_id: '1234567890.0987654321.abcdef0123456789',
+    channel: { id: o.channelId, name: 'general' },
+    response_url: o.responseUrl,
+    is_enterprise_install: false,
+    actions: [{ action_id: o.actionId, block_id: 'nudge_actions', text: { type: 'plain_text', text: 'button', emoji: true }, value: o.value, type: 'button', action_ts: `${Math.floor(Date.now() / 1000)}.000001` }],
+  };
+}
+
+/** A view_submission payload for a modal the app opened (the view as views.open received it, with state). */
+export function viewSubmission(o: { teamId: string; userId: string; view: Record<string, unknown>; values: Record<string, Record<string, Record<string, unknown>>> }): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: o.teamId, domain: 'acme-test' },
+    user: { id: o.userId, username: o.userId.toLowerCase(), name: o.userId.toLowerCase(), team_id: o.teamId },
+    api_app_id: 'A0APP00001',
+    token: 'verification-token-unused',
+    trigger_id: '1234567890.0987654321.fedcba9876543210',
+    view: { id: 'V0000000001', team_id: o.teamId, type: 'modal', hash: '1700000000.abc', app_id: 'A0APP00001', bot_id: 'B0BOT00001', ...o.view, state: { values: o.values } },
+    is_enterprise_install: false,
+  };
 }

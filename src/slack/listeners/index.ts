@@ -1,9 +1,13 @@
 import type { App } from '@slack/bolt';
+import { registerActionListeners, type ActionDeps } from './actions';
 import { registerEventListeners, type EventListenerDeps } from './events';
+import { registerViewListeners, type ViewDeps } from './views';
 
-export type ListenerDeps = EventListenerDeps;
+export type ListenerDeps = EventListenerDeps & ActionDeps & ViewDeps;
 
 /** Wires every surface's listeners to the app; each surface maps its ids to handlers. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerEventListeners(app, deps);
+  registerActionListeners(app, deps);
+  registerViewListeners(app, deps);
 }

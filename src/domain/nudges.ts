@@ -1,0 +1,71 @@
+import { DateTime } from 'luxon';
+import { channelRules, minutesOfDay, type Charter, WEEKDAYS } from './charter';
+
+/** Nudge wording and timing rules. Pure: instants in, sentences out. */
+
+const DAY_NAMES: Record<string, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
+
+/** "Europe/Berlin" → "Berlin"; "America/Argentina/Buenos_Aires" → "Buenos Aires". */
+export function placeOf(tz: string): string {
+  return (tz.split('/').pop() ?? tz).replace(/_/g, ' ');
+}
+
+/** Focus time at instant t for a person in tz: a focus day, or inside the daily focus block. */
+export function focusAt(charter: Charter, tz: string, t: number): { day: string | null; block: { start: string; end: string } | null } {
+  const local = DateTime.fromMillis(t, { zone: tz });
+  const weekday = WEEKDAYS[local.weekday - 1] as string;
+  const day = charter.focus.days.includes(weekday as never) ? (DAY_NAMES[weekday] as string) : null;
+  const daily = charter.focus.daily;
+  const minute = local.hour * 60 + local.minute;
+  const block = daily !== null && minute >= minutesOfDay(daily.start) && minute < minutesOfDay(daily.end) ? daily : null;
+  return { day, block };
+}
+
+/** "8 working hours" / "1 working day" / "45 working minutes". */
+export function describeWindow(workingMinutes: number, charter: Charter): string {
+  const dayMinutes = minutesOfDay(charter.working_hours.end) - minutesOfDay(charter.working_hours.start);
+  if (workingMinutes % dayMinutes === 0) {
+    const days = workingMinutes / dayMinutes;
+    return `${days} working day${days === 1 ? '' : 's'}`;
+  }
+  if (workingMinutes % 60 === 0) return `${workingMinutes / 60} working hour${workingMinutes === 60 ? '' : 's'}`;
+  return `${workingMinutes} working minutes`;
+}
+
+/** The charter's default-to-async rule, as the nudge quotes it. */
+export function asyncRule(charter: Charter, channel: string): string {
+  const rules = channelRules(charter, channel);
+  return `Our charter defaults to async: write it down first. A request here gets an answer within ${describeWindow(rules.normalWorkingMinutes, charter)}${rules.urgent ? ` (${rules.urgentMinutes} minutes: this channel is urgent)` : ''}.`;
+}
+
+/** The meeting-request nudge's opening line, mentioning focus time when it applies. */
+export function meetingNudgeText(charter: Charter, channel: string, authorTz: string, t: number): string {
+  const f = focusAt(charter, authorTz, t);
+  const focus = f.day !== null ? ` Today is No-Meeting ${f.day}.` : f.block !== null ? ` It's focus time (${f.block.start}–${f.block.end}).` : '';
+  return `This looks like a meeting request.${focus} ${asyncRule(charter, channel)} Could a thread or a short memo do it?`;
+}
+
+/** "Ana is off hours (22:10 in Berlin); expect a reply by Tue 10:00 Ana's time. Urgent? Use <#C…>" */
+export function offHoursText(o: { name: string; tz: string; at: number; due: number | null; urgentChannel: string | null }): string {
+  const local = DateTime.fromMillis(o.at, { zone: o.tz }).toFormat('HH:mm');
+  const due = o.due === null ? 'no reply is due under the charter' : `expect a reply by ${DateTime.fromMillis(o.due, { zone: o.tz }).toFormat('ccc HH:mm')} ${o.name}'s time`;
+  const urgent = o.urgentChannel !== null ? ` Urgent? Use <#${o.urgentChannel}>.` : '';
+  return `${o.name} is off hours (${local} in ${placeOf(o.tz)}); ${due}.${urgent}`;
+}
+
+/** The early follow-up note: the earlier request is not yet due. */
+export function earlyFollowupText(o: { name: string; tz: string; askedAt: number; due: number | null; now: number }): string {
+  const due = o.due === null ? '' : ` It is due by ${DateTime.fromMillis(o.due, { zone: o.tz }).toFormat('ccc HH:mm')} ${o.name}'s time.`;
+  const ago = o.now - o.askedAt < 60_000 ? 'just now' : (DateTime.fromMillis(o.askedAt).toRelative({ base: DateTime.fromMillis(o.now) }) ?? 'earlier');
+  return `You already asked ${o.name} here ${ago} and that request is not yet due.${due} A second ping before then rarely speeds things up.`;
+}
+
+/** A meeting time is too soon (under 24 h away) or lands on focus time. Null when fine. */
+export function agendaWarning(charter: Charter, tz: string, when: number, now: number): string | null {
+  const problems: string[] = [];
+  if (when - now < 24 * 3_600_000) problems.push('it is less than 24 hours away, so people cannot prepare');
+  const f = focusAt(charter, tz, when);
+  if (f.day !== null) problems.push(`it is on No-Meeting ${f.day}`);
+  else if (f.block !== null) problems.push(`it is in the focus block (${f.block.start}–${f.block.end})`);
+  return problems.length === 0 ? null : `Heads-up: ${problems.join(' and ')}.`;
+}

@@ -1,0 +1,122 @@
+import type { KnownBlock, View } from '@slack/types';
+import { ACTIONS, FIELDS, VIEWS, type NudgeRef } from '../ids';
+
+/** Block Kit for nudges and their modals. Pure: data in, blocks out; texts stay under Slack's limits. */
+
+const clip = (s: string, n = 2900) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const button = (text: string, action_id: string, ref: NudgeRef, style?: 'primary' | 'danger') => ({ type: 'button' as const, text: { type: 'plain_text' as const, text }, action_id, value: JSON.stringify(ref), ...(style ? { style } : {}) });
+
+/** The private meeting-request nudge, with its five choices and a dismiss. */
+export function meetingNudgeBlocks(text: string, ref: NudgeRef): KnownBlock[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: clip(text) } },
+    {
+      type: 'actions',
+      block_id: 'nudge_actions',
+      elements: [
+        button('Start a thread instead', ACTIONS.nudgeThread, ref, 'primary'),
+        button('Write a decision memo', ACTIONS.nudgeMemo, ref),
+        button('It needs a meeting', ACTIONS.nudgeAgenda, ref),
+        button('Not a meeting request', ACTIONS.nudgeNotMeeting, ref),
+        button('Snooze nudges for 7 days', ACTIONS.nudgeSnooze, ref),
+      ],
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Only you can see this. Async Charter never stores what you wrote.' }] },
+  ];
+}
+
+/** A short private note (off-hours heads-up, early follow-up) with a dismiss button. */
+export function noteBlocks(text: string, ref: NudgeRef): KnownBlock[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: clip(text) }, accessory: button('Got it', ACTIONS.nudgeDismiss, ref) },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Only you can see this. `/async snooze` pauses these notes.' }] },
+  ];
+}
+
+const input = (block_id: string, label: string, element: Record<string, unknown>, optional = false, hint?: string) => ({
+  type: 'input' as const,
+  block_id,
+  label: { type: 'plain_text' as const, text: label },
+  element: { action_id: block_id, ...element },
+  optional,
+  ...(hint ? { hint: { type: 'plain_text' as const, text: hint } } : {}),
+});
+
+/** Modal: a thread starter the author edits before the app posts it under their message. */
+export function threadStarterView(ref: NudgeRef, suggestion: string): View {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.threadStarter,
+    private_metadata: JSON.stringify(ref),
+    title: { type: 'plain_text', text: 'Start a thread' },
+    submit: { type: 'plain_text', text: 'Post in thread' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [input(FIELDS.starter, 'Thread starter', { type: 'plain_text_input', multiline: true, max_length: 2000, initial_value: suggestion }, false, 'Posted as a reply to your message, so the discussion stays in one place.') as never],
+  };
+}
+
+/** Modal: a decision memo (context, options, recommendation, decide by). */
+export function decisionMemoView(ref: NudgeRef): View {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.decisionMemo,
+    private_metadata: JSON.stringify(ref),
+    title: { type: 'plain_text', text: 'Decision memo' },
+    submit: { type: 'plain_text', text: 'Post memo' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      input(FIELDS.context, 'Context', { type: 'plain_text_input', multiline: true, max_length: 2000 }) as never,
+      input(FIELDS.options, 'Options', { type: 'plain_text_input', multiline: true, max_length: 2000 }) as never,
+      input(FIELDS.recommendation, 'Recommendation', { type: 'plain_text_input', multiline: true, max_length: 1000 }) as never,
+      input(FIELDS.decideBy, 'Decide by', { type: 'datepicker' }) as never,
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'The memo is posted in the channel and its recommendation is kept as the team’s decision record.' }] },
+    ],
+  };
+}
+
+/** Modal: a proper agenda (purpose, desired outcome, pre-reading, when). */
+export function meetingAgendaView(ref: NudgeRef): View {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.meetingAgenda,
+    private_metadata: JSON.stringify(ref),
+    title: { type: 'plain_text', text: 'Meeting agenda' },
+    submit: { type: 'plain_text', text: 'Post agenda' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      input(FIELDS.purpose, 'Purpose', { type: 'plain_text_input', max_length: 500 }) as never,
+      input(FIELDS.outcome, 'Desired outcome', { type: 'plain_text_input', max_length: 500 }) as never,
+      input(FIELDS.preReading, 'Pre-reading link', { type: 'url_text_input' }, true) as never,
+      input(FIELDS.when, 'When', { type: 'datetimepicker' }) as never,
+      input(FIELDS.postAnyway, 'If it is soon or on focus time', { type: 'checkboxes', options: [{ text: { type: 'plain_text', text: 'Post it anyway' }, value: 'yes' }] }, true) as never,
+    ],
+  };
+}
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text) } });
+
+export function memoMessage(author: string, m: { context: string; options: string; recommendation: string; decideBy: string }): { text: string; blocks: KnownBlock[] } {
+  return {
+    text: `Decision memo from <@${author}>: ${clip(m.recommendation, 200)}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'Decision memo' } },
+      section(`*Context*\n${m.context}`),
+      section(`*Options*\n${m.options}`),
+      section(`*Recommendation*\n${m.recommendation}`),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `From <@${author}> · decide by ${m.decideBy} · reply in the thread` }] },
+    ],
+  };
+}
+
+export function agendaMessage(author: string, a: { purpose: string; outcome: string; preReading: string | null; when: number; warning: string | null }): { text: string; blocks: KnownBlock[] } {
+  const when = `<!date^${Math.floor(a.when / 1000)}^{date_short_pretty} at {time}|${new Date(a.when).toISOString()}>`;
+  return {
+    text: `Meeting agenda from <@${author}>: ${clip(a.purpose, 200)}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'Meeting agenda' } },
+      section(`*Purpose*\n${a.purpose}\n\n*Desired outcome*\n${a.outcome}${a.preReading ? `\n\n*Pre-reading*\n${a.preReading}` : ''}\n\n*When*\n${when}`),
+      ...(a.warning ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `:warning: ${a.warning}` }] }] : []),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `From <@${author}> · read before the meeting, or say in the thread why you need not attend` }] },
+    ],
+  };
+}

@@ -1,0 +1,32 @@
+/** action_id and callback_id values shared by Block Kit builders and listeners. */
+export const ACTIONS = {
+  nudgeThread: 'nudge_thread',
+  nudgeMemo: 'nudge_memo',
+  nudgeAgenda: 'nudge_agenda',
+  nudgeNotMeeting: 'nudge_not_meeting',
+  nudgeSnooze: 'nudge_snooze',
+  nudgeDismiss: 'nudge_dismiss',
+} as const;
+
+export const VIEWS = {
+  threadStarter: 'thread_starter',
+  decisionMemo: 'decision_memo',
+  meetingAgenda: 'meeting_agenda',
+} as const;
+
+/** block_id / action_id pairs of modal inputs. */
+export const FIELDS = {
+  starter: 'starter',
+  context: 'context',
+  options: 'options',
+  recommendation: 'recommendation',
+  decideBy: 'decide_by',
+  purpose: 'purpose',
+  outcome: 'outcome',
+  preReading: 'pre_reading',
+  when: 'when',
+  postAnyway: 'post_anyway',
+} as const;
+
+/** What a nudge button carries: which nudge, about which message. */
+export type NudgeRef = { n: string; c: string; ts: string };

@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import type { Executor } from './activity';
+
+export type NudgeKind = 'meeting_request' | 'off_hours' | 'early_followup';
+export type NudgeOutcome = 'thread' | 'memo' | 'agenda' | 'not_meeting' | 'snoozed' | 'dismissed';
+export type NudgeKey = { teamId: string; channelId: string; messageTs: string; kind: NudgeKind; userId: string; aboutUserId?: string };
+
+/**
+ * Claims a nudge before it is shown: true once per (message, kind, person, about whom), however
+ * often the event arrives and however many replicas see it.
+ */
+export async function claimNudge(db: Executor, k: NudgeKey): Promise<string | null> {
+  const row = await db
+    .insertInto('nudges')
+    .values({ team_id: k.teamId, channel_id: k.channelId, message_ts: k.messageTs, kind: k.kind, user_id: k.userId, about_user_id: k.aboutUserId ?? '', outcome: null, outcome_at: null })
+    .onConflict((oc) => oc.columns(['team_id', 'channel_id', 'message_ts', 'kind', 'user_id', 'about_user_id']).doNothing())
+    .returning(sql<string>`id::text`.as('id'))
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Takes back a claim whose message could not be delivered, so it does not count against limits. */
+export async function releaseNudge(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('nudges').where(sql<boolean>`id = ${id}::bigint`).execute();
+}
+
+/** How many nudges of a kind the person was shown since an instant (optionally about one person). */
+export async function countNudges(db: Executor, teamId: string, userId: string, kind: NudgeKind, since: Date, aboutUserId?: string): Promise<number> {
+  let q = db.selectFrom('nudges').select(sql<number>`count(*)::int`.as('n')).where('team_id', '=', teamId).where('user_id', '=', userId).where('kind', '=', kind).where('shown_at', '>=', since);
+  if (aboutUserId !== undefined) q = q.where('about_user_id', '=', aboutUserId);
+  const r = await q.executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** Records what the person did with a nudge (first outcome wins). Returns false for an unknown nudge. */
+export async function recordOutcome(db: Executor, teamId: string, nudgeId: string, userId: string, outcome: NudgeOutcome): Promise<boolean> {
+  const r = await db
+    .updateTable('nudges')
+    .set({ outcome, outcome_at: new Date() })
+    .where(sql<boolean>`id = ${nudgeId}::bigint`)
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .where('outcome', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function snoozeUntil(db: Executor, teamId: string, userId: string, until: Date): Promise<void> {
+  await db
+    .insertInto('nudge_snoozes')
+    .values({ team_id: teamId, user_id: userId, until })
+    .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ until }))
+    .execute();
+}
+
+export async function isSnoozed(db: Executor, teamId: string, userId: string, now: Date): Promise<boolean> {
+  const r = await db.selectFrom('nudge_snoozes').select('until').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  return r !== undefined && r.until.getTime() > now.getTime();
+}
+
+/** A decision recorded through the app (text the person submitted on purpose). */
+export async function recordDecision(db: Executor, teamId: string, channelId: string | null, userId: string, summary: string): Promise<void> {
+  await db.insertInto('decisions').values({ team_id: teamId, channel_id: channelId, user_id: userId, summary }).execute();
+}
