@@ -23,3 +23,27 @@ if (holdout.length > 0) {
   for (const l of LABELS) process.stdout.write(`${l.padEnd(16)}${pct(h[l].precision).padStart(10)}${pct(h[l].recall).padStart(10)}${pct(h[l].f1).padStart(8)}${String(h[l].tp).padStart(6)}${String(h[l].fp).padStart(6)}${String(h[l].fn).padStart(6)}\n`);
   if (process.argv.includes('--errors')) for (const e of evaluate(holdout).errors) process.stdout.write(`  ${e.label} expected ${e.expected} · ${JSON.stringify(e.item.text)} · [${e.signals.join(', ')}]\n`);
 }
+
+// Feedback from people: "Not a meeting request" clicks on nudges shown (from the store, when there is one).
+void (async () => {
+  const { existsSync } = await import('node:fs');
+  const { loadDotEnv, loadStoreConfig, processEnv } = await import('../src/config');
+  loadDotEnv();
+  const cfg = loadStoreConfig(processEnv());
+  if (cfg.kind === 'pglite' && !existsSync(cfg.dataDir)) {
+    process.stdout.write(`\nfield feedback: no store at ${cfg.dataDir} (run the bot first, or set DATABASE_URL)\n`);
+    return;
+  }
+  const { connectStore } = await import('../src/store/connect');
+  const { migrateToLatest } = await import('../src/store/migrate');
+  const { meetingNudgeFeedback } = await import('../src/store/nudges');
+  const store = await connectStore(cfg);
+  try {
+    await migrateToLatest(store.db);
+    const f = await meetingNudgeFeedback(store.db);
+    const precision = f.shown === 0 ? '–' : ((f.shown - f.notMeeting) / f.shown).toFixed(3);
+    process.stdout.write(`\nfield feedback: ${f.shown} meeting-request nudges shown, ${f.notMeeting} marked "not a meeting request" (precision in the field ≈ ${precision})\n`);
+  } finally {
+    await store.close();
+  }
+})();

@@ -62,3 +62,13 @@ export async function isSnoozed(db: Executor, teamId: string, userId: string, no
 export async function recordDecision(db: Executor, teamId: string, channelId: string | null, userId: string, summary: string): Promise<void> {
   await db.insertInto('decisions').values({ team_id: teamId, channel_id: channelId, user_id: userId, summary }).execute();
 }
+
+/** Meeting-request nudges shown and how many people marked "not a meeting request" (all teams). */
+export async function meetingNudgeFeedback(db: Executor): Promise<{ shown: number; notMeeting: number }> {
+  const r = await db
+    .selectFrom('nudges')
+    .select([sql<number>`count(*)::int`.as('shown'), sql<number>`count(*) filter (where outcome = 'not_meeting')::int`.as('not_meeting')])
+    .where('kind', '=', 'meeting_request')
+    .executeTakeFirst();
+  return { shown: Number(r?.shown ?? 0), notMeeting: Number(r?.not_meeting ?? 0) };
+}

@@ -1,6 +1,7 @@
 import { parseCharter, type CharterInput } from '../../src/domain/charter';
 import { buildReports } from '../../src/services/reports';
 import { saveCharter } from '../../src/store/charters';
+import { meetingNudgeFeedback } from '../../src/store/nudges';
 import { buttonClick, startTestApp, viewSubmission, type TestApp } from '../helpers/app-harness';
 import type { RecordedCall } from '../helpers/fake-slack';
 
@@ -192,6 +193,10 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     const responded = t.fake.callsTo('response_url').filter((c) => c.args.response_url_id === 'notmeeting');
     expect(responded.map((c) => ({ replace_original: c.args.replace_original, text: c.args.text }))).toEqual([{ replace_original: true, text: 'Thanks, noted: not a meeting request. This feedback helps the classifier get better.' }]);
     expect(await nudgeRow(ref.n)).toEqual({ kind: 'meeting_request', user_id: author, outcome: 'not_meeting' });
+    // It counts in bench:classify's field feedback.
+    const feedback = await meetingNudgeFeedback(t.store.db);
+    expect(feedback.notMeeting).toBe(1);
+    expect(feedback.shown).toBeGreaterThanOrEqual(5);
   });
 
   it('"Snooze nudges for 7 days" silences them for that person', async () => {
