@@ -1,12 +1,8 @@
 import { DateTime } from 'luxon';
-import { parseCharter, type Charter, type CharterInput } from '../../src/domain/charter';
+import { makeCharter } from '../helpers/charter';
 import { agendaWarning, asyncRule, describeWindow, earlyFollowupText, focusAt, meetingNudgeText, offHoursText, placeOf } from '../../src/domain/nudges';
 
-const charter = (input: CharterInput = {}): Charter => {
-  const r = parseCharter(input);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.charter;
-};
+const charter = makeCharter;
 const at = (iso: string, tz: string) => DateTime.fromISO(iso, { zone: tz }).toMillis();
 
 describe('nudge wording and timing', () => {

@@ -1,12 +1,8 @@
-import { parseCharter, type Charter, type CharterInput } from '../../src/domain/charter';
+import { makeCharter } from '../helpers/charter';
 import { median, mondayOf, nearestRank, roundHalfAway, weekBounds, weeklyReports, weekStartOf, weeksBetween, type ReportMsg } from '../../src/domain/report';
 import type { Person } from '../../src/domain/requests';
 
-const charter = (input: CharterInput = {}): Charter => {
-  const r = parseCharter(input);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.charter;
-};
+const charter = makeCharter;
 const MON = Date.UTC(2026, 10, 23);
 const H = 3_600_000;
 const A = 'UAAAAAAAA1';

@@ -1,11 +1,8 @@
-import { parseCharter, type Charter, type CharterInput } from '../../src/domain/charter';
+import type { Charter } from '../../src/domain/charter';
+import { makeCharter } from '../helpers/charter';
 import { computeRequests, outcomeAt, type Msg, type Person, type Reaction, type RequestRecord } from '../../src/domain/requests';
 
-const charter = (input: CharterInput = {}): Charter => {
-  const r = parseCharter(input);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.charter;
-};
+const charter = makeCharter;
 /** Monday 2026-11-23, UTC. */
 const MON = Date.UTC(2026, 10, 23);
 const H = 3_600_000;

@@ -1,13 +1,9 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { parseCharter, type Charter, type CharterInput } from '../../src/domain/charter';
+import { makeCharter } from '../helpers/charter';
 import { dueAfter, isWorkingAt, scheduleFor, workingMinutes, workingMs } from '../../src/domain/working-time';
 
-function charter(input: CharterInput = {}): Charter {
-  const r = parseCharter(input);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.charter;
-}
+const charter = makeCharter;
 /** An instant from a local wall-clock time in a zone (tz database). */
 const at = (iso: string, tz: string) => {
   const d = DateTime.fromISO(iso, { zone: tz });

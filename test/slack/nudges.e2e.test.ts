@@ -1,4 +1,5 @@
-import { parseCharter, type CharterInput } from '../../src/domain/charter';
+import type { CharterInput } from '../../src/domain/charter';
+import { makeCharter } from '../helpers/charter';
 import { buildReports } from '../../src/services/reports';
 import { saveCharter } from '../../src/store/charters';
 import { meetingNudgeFeedback } from '../../src/store/nudges';
@@ -40,9 +41,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
   });
 
   async function setCharter(input: CharterInput): Promise<void> {
-    const r = parseCharter(input);
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    await saveCharter(t.store.db, t.fake.teamId, r.charter, 'test');
+    await saveCharter(t.store.db, t.fake.teamId, makeCharter(input), 'test');
   }
   const nowTs = (agoSeconds = 0) => `${Math.floor(Date.now() / 1000) - agoSeconds}.${String((seq += 1)).padStart(6, '0')}`;
   async function say(user: string, text: string, o: { channel?: string; channelType?: string; ago?: number; extra?: Record<string, unknown>; eventId?: string; retryNum?: number } = {}): Promise<{ ts: string; event: Record<string, unknown> }> {
