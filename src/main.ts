@@ -113,6 +113,10 @@ async function main(): Promise<void> {
       logger.fatal(`Slack rejected SLACK_BOT_TOKEN (${code}): reinstall the app and copy the Bot User OAuth Token into .env`);
       process.exit(2);
     }
+    if (err instanceof Error && err.message.startsWith('OAuth (multi-workspace) mode is not available')) {
+      logger.fatal(err.message);
+      process.exit(2);
+    }
     logger.fatal({ err }, 'could not start');
     process.exit(1);
   }
