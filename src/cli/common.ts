@@ -13,7 +13,8 @@ export class UsageError extends Error {
 /** Opens the store named by DATABASE_URL / DATA_DIR (reading .env) and applies pending migrations. */
 export async function openCliStore(): Promise<Store> {
   loadDotEnv();
-  const store = await connectStore(loadStoreConfig(processEnv()));
+  // A CLI runs a handful of queries at a time: a small pool leaves the server's connections to the bot.
+  const store = await connectStore(loadStoreConfig(processEnv()), { poolSize: 4 });
   try {
     await migrateToLatest(store.db);
   } catch (err) {

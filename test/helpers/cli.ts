@@ -38,8 +38,11 @@ export async function cliStore(): Promise<{ env: Record<string, string>; open():
 export function runScript(script: string, args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
+      if (err === null) return resolve({ code: 0, stdout, stderr });
+      const e = err as { code?: unknown; signal?: unknown; killed?: boolean };
+      // A process ended by a signal (or the timeout) has no exit code: say so instead of guessing one.
+      if (typeof e.code !== 'number') return resolve({ code: -1, stdout, stderr: `${stderr}\n[ended by ${String(e.signal ?? e.code)}${e.killed ? ', killed' : ''}]` });
+      resolve({ code: e.code, stdout, stderr });
     });
     if (stdin !== undefined) child.stdin?.end(stdin);
   });
