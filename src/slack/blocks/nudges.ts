@@ -3,6 +3,7 @@ import { ACTIONS, FIELDS, VIEWS, type NudgeRef } from '../ids';
 
 /** Block Kit for nudges and their modals. Pure: data in, blocks out; texts stay under Slack's limits. */
 
+const PRIVATE_NOTE: KnownBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: 'Only you can see this. Async Charter never stores what you wrote.' }] };
 const clip = (s: string, n = 2900) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const button = (text: string, action_id: string, ref: NudgeRef, style?: 'primary' | 'danger') => ({ type: 'button' as const, text: { type: 'plain_text' as const, text }, action_id, value: JSON.stringify(ref), ...(style ? { style } : {}) });
 
@@ -21,7 +22,7 @@ export function meetingNudgeBlocks(text: string, ref: NudgeRef): KnownBlock[] {
         button('Snooze nudges for 7 days', ACTIONS.nudgeSnooze, ref),
       ],
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Only you can see this. Async Charter never stores what you wrote.' }] },
+    PRIVATE_NOTE,
   ];
 }
 
@@ -29,7 +30,7 @@ export function meetingNudgeBlocks(text: string, ref: NudgeRef): KnownBlock[] {
 export function noteBlocks(text: string, ref: NudgeRef): KnownBlock[] {
   return [
     { type: 'section', text: { type: 'mrkdwn', text: clip(text) }, accessory: button('Got it', ACTIONS.nudgeDismiss, ref) },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Only you can see this. `/async snooze` pauses these notes.' }] },
+    PRIVATE_NOTE,
   ];
 }
 
@@ -42,55 +43,46 @@ const input = (block_id: string, label: string, element: Record<string, unknown>
   ...(hint ? { hint: { type: 'plain_text' as const, text: hint } } : {}),
 });
 
-/** Modal: a thread starter the author edits before the app posts it under their message. */
-export function threadStarterView(ref: NudgeRef, suggestion: string): View {
+/** A modal that remembers which nudge opened it (private_metadata). */
+function modal(callbackId: string, ref: NudgeRef, title: string, submit: string, blocks: unknown[]): View {
   return {
     type: 'modal',
-    callback_id: VIEWS.threadStarter,
+    callback_id: callbackId,
     private_metadata: JSON.stringify(ref),
-    title: { type: 'plain_text', text: 'Start a thread' },
-    submit: { type: 'plain_text', text: 'Post in thread' },
+    title: { type: 'plain_text', text: title },
+    submit: { type: 'plain_text', text: submit },
     close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [input(FIELDS.starter, 'Thread starter', { type: 'plain_text_input', multiline: true, max_length: 2000, initial_value: suggestion }, false, 'Posted as a reply to your message, so the discussion stays in one place.') as never],
+    blocks: blocks as View['blocks'],
   };
+}
+
+/** Modal: a thread starter the author edits before the app posts it under their message. */
+export function threadStarterView(ref: NudgeRef, suggestion: string): View {
+  return modal(VIEWS.threadStarter, ref, 'Start a thread', 'Post in thread', [
+    input(FIELDS.starter, 'Thread starter', { type: 'plain_text_input', multiline: true, max_length: 2000, initial_value: suggestion }, false, 'Posted as a reply to your message, so the discussion stays in one place.'),
+  ]);
 }
 
 /** Modal: a decision memo (context, options, recommendation, decide by). */
 export function decisionMemoView(ref: NudgeRef): View {
-  return {
-    type: 'modal',
-    callback_id: VIEWS.decisionMemo,
-    private_metadata: JSON.stringify(ref),
-    title: { type: 'plain_text', text: 'Decision memo' },
-    submit: { type: 'plain_text', text: 'Post memo' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      input(FIELDS.context, 'Context', { type: 'plain_text_input', multiline: true, max_length: 2000 }) as never,
-      input(FIELDS.options, 'Options', { type: 'plain_text_input', multiline: true, max_length: 2000 }) as never,
-      input(FIELDS.recommendation, 'Recommendation', { type: 'plain_text_input', multiline: true, max_length: 1000 }) as never,
-      input(FIELDS.decideBy, 'Decide by', { type: 'datepicker' }) as never,
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'The memo is posted in the channel and its recommendation is kept as the team’s decision record.' }] },
-    ],
-  };
+  return modal(VIEWS.decisionMemo, ref, 'Decision memo', 'Post memo', [
+    input(FIELDS.context, 'Context', { type: 'plain_text_input', multiline: true, max_length: 2000 }),
+    input(FIELDS.options, 'Options', { type: 'plain_text_input', multiline: true, max_length: 2000 }),
+    input(FIELDS.recommendation, 'Recommendation', { type: 'plain_text_input', multiline: true, max_length: 1000 }),
+    input(FIELDS.decideBy, 'Decide by', { type: 'datepicker' }),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: 'The memo is posted in the channel and its recommendation is kept as the team’s decision record.' }] },
+  ]);
 }
 
 /** Modal: a proper agenda (purpose, desired outcome, pre-reading, when). */
 export function meetingAgendaView(ref: NudgeRef): View {
-  return {
-    type: 'modal',
-    callback_id: VIEWS.meetingAgenda,
-    private_metadata: JSON.stringify(ref),
-    title: { type: 'plain_text', text: 'Meeting agenda' },
-    submit: { type: 'plain_text', text: 'Post agenda' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      input(FIELDS.purpose, 'Purpose', { type: 'plain_text_input', max_length: 500 }) as never,
-      input(FIELDS.outcome, 'Desired outcome', { type: 'plain_text_input', max_length: 500 }) as never,
-      input(FIELDS.preReading, 'Pre-reading link', { type: 'url_text_input' }, true) as never,
-      input(FIELDS.when, 'When', { type: 'datetimepicker' }) as never,
-      input(FIELDS.postAnyway, 'If it is soon or on focus time', { type: 'checkboxes', options: [{ text: { type: 'plain_text', text: 'Post it anyway' }, value: 'yes' }] }, true) as never,
-    ],
-  };
+  return modal(VIEWS.meetingAgenda, ref, 'Meeting agenda', 'Post agenda', [
+    input(FIELDS.purpose, 'Purpose', { type: 'plain_text_input', max_length: 500 }),
+    input(FIELDS.outcome, 'Desired outcome', { type: 'plain_text_input', max_length: 500 }),
+    input(FIELDS.preReading, 'Pre-reading link', { type: 'url_text_input' }, true),
+    input(FIELDS.when, 'When', { type: 'datetimepicker' }),
+    input(FIELDS.postAnyway, 'If it is soon or on focus time', { type: 'checkboxes', options: [{ text: { type: 'plain_text', text: 'Post it anyway' }, value: 'yes' }] }, true),
+  ]);
 }
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text) } });
