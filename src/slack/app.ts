@@ -71,7 +71,13 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
 
   const receiver: Receiver =
     config.slack.mode === 'socket'
-      ? new SocketModeReceiver({ appToken: config.slack.appToken ?? '', logger: boltLogger as never, customRoutes: routes, installerOptions: { port } })
+      ? new SocketModeReceiver({
+          appToken: config.slack.appToken ?? '',
+          logger: boltLogger as never,
+          customRoutes: routes,
+          // The Socket Mode client opens its connection through the Web API too: same base URL.
+          installerOptions: { port, clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: deps.retryConfig ?? API_RETRY } },
+        })
       : new HTTPReceiver({
           signingSecret: config.slack.signingSecret ?? '',
           endpoints: ['/slack/events'],

@@ -62,7 +62,7 @@ export type TestApp = {
   stop(): Promise<void>;
 };
 
-export type TestAppOptions = { users?: FakeUser[]; store?: TestStore; logLevel?: Config['log']['level']; retryConfig?: RetryOptions; fake?: FakeSlack };
+export type TestAppOptions = { users?: FakeUser[]; store?: TestStore; logLevel?: Config['log']['level']; retryConfig?: RetryOptions; fake?: FakeSlack; socketMode?: boolean };
 
 /** The real app (Bolt over HTTP, real store) against a fake Slack Web API, on a free port. */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -71,7 +71,13 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const store = opts.store ?? (await freshStore());
   const logs = new LogCapture();
   const logger = createLogger({ level: opts.logLevel ?? 'debug', stream: logs });
-  const result = loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: opts.logLevel ?? 'debug' });
+  const result = loadConfig({
+    SLACK_BOT_TOKEN: fake.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    LOG_LEVEL: opts.logLevel ?? 'debug',
+    ...(opts.socketMode ? { SLACK_APP_TOKEN: fake.appToken } : {}),
+  });
   if (!result.ok) throw new Error(result.message);
   const config = { ...result.config, store: store.storeConfig };
   const service = await startService(config, { logger, store, metrics: createMetrics(), port: 0, retryConfig: opts.retryConfig ?? { retries: 0 } });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { fixture } from './fixtures';
 
 /** One Web API call the fake received. */
@@ -38,7 +39,13 @@ export class FakeSlack {
   botUserId = 'U0BOT00001';
   botId = 'B0BOT00001';
   token = 'xoxb-test-token';
+  /** App-level token for Socket Mode (apps.connections.open). */
+  appToken = 'xapp-1-A0APP00001-1-test';
+  /** Messages the app sent back over the Socket Mode connection (acks). */
+  readonly socketReceived: Array<Record<string, unknown>> = [];
   private server: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private readonly sockets = new Set<WebSocket>();
   private readonly overrides = new Map<string, Reply[]>();
   private readonly handlers = new Map<string, Handler>();
   private tsCounter = 0;
@@ -70,6 +77,11 @@ export class FakeSlack {
     });
     this.handlers.set('chat.postEphemeral', () => ({ ok: true, message_ts: this.nextTs() }));
     const view = (args: Record<string, unknown>) => ({ ok: true, view: { id: `V${String(++this.tsCounter).padStart(9, '0')}`, team_id: this.teamId, ...(args.view as object) } });
+    this.handlers.set('apps.connections.open', () => {
+      const addr = this.wss?.address();
+      if (addr === undefined || addr === null || typeof addr === 'string') return { status: 200, body: { ok: false, error: 'internal_error' } };
+      return { ok: true, url: `ws://127.0.0.1:${addr.port}/link/?ticket=test-ticket&app_id=A0APP00001` };
+    });
     this.handlers.set('views.open', view);
     this.handlers.set('views.publish', view);
     this.handlers.set('views.update', view);
@@ -126,10 +138,34 @@ export class FakeSlack {
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => this.wss?.on('listening', () => resolve()));
+    this.wss.on('connection', (ws) => {
+      this.sockets.add(ws);
+      ws.on('close', () => this.sockets.delete(ws));
+      ws.on('message', (data) => this.socketReceived.push(JSON.parse(data.toString()) as Record<string, unknown>));
+      // Slack greets every Socket Mode connection before it sends anything else.
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'applink-fake', build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: 'A0APP00001' } }));
+    });
     return this;
   }
 
+  /** Sends an Events API body over every open Socket Mode connection, as Slack does; returns the envelope id. */
+  socketEvent(body: Record<string, unknown>, retryAttempt = 0): string {
+    const envelopeId = `env-${String((this.tsCounter += 1)).padStart(6, '0')}`;
+    const frame = JSON.stringify({ envelope_id: envelopeId, payload: body, type: 'events_api', accepts_response_payload: false, retry_attempt: retryAttempt, retry_reason: retryAttempt > 0 ? 'timeout' : '' });
+    for (const ws of this.sockets) ws.send(frame);
+    return envelopeId;
+  }
+
+  get socketConnections(): number {
+    return this.sockets.size;
+  }
+
   async stop(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+    this.wss = undefined;
     const s = this.server;
     if (s === undefined) return;
     s.closeAllConnections();
@@ -185,7 +221,8 @@ export class FakeSlack {
     this.calls.push(call);
     const queued = this.overrides.get(method);
     if (queued !== undefined && queued.length > 0) return send(res, queued.shift() as Reply);
-    if (token !== this.token) return send(res, { status: 200, body: { ok: false, error: token === undefined ? 'not_authed' : 'invalid_auth' } });
+    const expected = method === 'apps.connections.open' ? this.appToken : this.token;
+    if (token !== expected) return send(res, { status: 200, body: { ok: false, error: token === undefined ? 'not_authed' : 'invalid_auth' } });
     const handler = this.handlers.get(method);
     if (handler === undefined) return send(res, { status: 200, body: { ok: false, error: 'unknown_method' } });
     const out = handler(args, call);
