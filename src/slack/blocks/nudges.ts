@@ -107,7 +107,7 @@ export function agendaMessage(author: string, a: { purpose: string; outcome: str
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: 'Meeting agenda' } },
       section(`*Purpose*\n${a.purpose}\n\n*Desired outcome*\n${a.outcome}${a.preReading ? `\n\n*Pre-reading*\n${a.preReading}` : ''}\n\n*When*\n${when}`),
-      ...(a.warning ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `:warning: ${a.warning}` }] }] : []),
+      ...(a.warning ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: clip(`:warning: ${a.warning}`) }] }] : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `From <@${author}> · read before the meeting, or say in the thread why you need not attend` }] },
     ],
   };
