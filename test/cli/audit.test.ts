@@ -123,6 +123,31 @@ describe('npm run audit', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  it('leaves private channels and DMs out unless --include-private', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ac-private-'));
+    cpSync(HOUSTON, dir, { recursive: true });
+    const { mkdirSync } = await import('node:fs');
+    const t0 = 1_437_400_000; // 2015-07-20, a Monday
+    writeFileSync(join(dir, 'groups.json'), JSON.stringify([{ id: 'G0SECRET01', name: 'secret-plans', created: t0, members: [] }]));
+    mkdirSync(join(dir, 'secret-plans'));
+    writeFileSync(join(dir, 'secret-plans', '2015-07-20.json'), JSON.stringify([{ type: 'message', user: 'U061A1R2R', ts: `${t0 + 50_000}.000001`, text: '<@U061A3E0G> private question?' }]));
+    writeFileSync(join(dir, 'dms.json'), JSON.stringify([{ id: 'D0DIRECT01', created: t0, members: ['U061A1R2R', 'U061A3E0G'] }]));
+    mkdirSync(join(dir, 'D0DIRECT01'));
+    writeFileSync(join(dir, 'D0DIRECT01', '2015-07-20.json'), JSON.stringify([{ type: 'message', user: 'U061A3E0G', ts: `${t0 + 50_100}.000001`, text: 'dm text' }]));
+
+    const without = await runScript('audit', [dir, '--json'], store.env);
+    expect(without.code).toBe(0);
+    expect(without.stderr).toMatch(/left out 2 folder\(s\) not among the counted channels \(private conversations need --include-private\): D0DIRECT01, secret-plans/);
+    expect((JSON.parse(without.stdout) as WeeklyReport[]).find((w) => w.week_start === '2015-07-20')?.channels.map((c) => c.channel)).not.toContain('G0SECRET01');
+
+    const withPrivate = await runScript('audit', [dir, '--json', '--include-private'], store.env);
+    expect(withPrivate.code).toBe(0);
+    const week = (JSON.parse(withPrivate.stdout) as WeeklyReport[]).find((w) => w.week_start === '2015-07-20');
+    expect(week?.channels.map((c) => c.channel)).toEqual(expect.arrayContaining(['D0DIRECT01', 'G0SECRET01']));
+    expect(week?.channels.find((c) => c.channel === 'G0SECRET01')).toEqual({ channel: 'G0SECRET01', messages: 1, after_hours_messages: expect.any(Number), requests: 1, compliance: expect.anything() });
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
   it.each([
     ['a day file that is not JSON', (dir: string) => writeFileSync(join(dir, 'general', '2015-07-03.json'), '[{"type": "message", "ts": '), /general\/2015-07-03\.json: is not valid JSON/],
     ['a day file that is not an array', (dir: string) => writeFileSync(join(dir, 'readings', '2015-08-29.json'), '{"messages": []}'), /readings\/2015-08-29\.json: must be a JSON array of messages/],
