@@ -54,12 +54,14 @@ export function parseAsOf(value: string | undefined): Date | undefined {
 
 /** Runs a CLI body: UsageError → message and exit 2; anything else → message and exit 1. */
 export function runCli(body: () => Promise<number | void>): void {
+  // Exit only once stdout has flushed, so a large --json answer is never cut short.
+  const exit = (code: number) => process.stdout.write('', () => process.exit(code));
   body().then(
-    (code) => process.exit(code ?? 0),
+    (code) => exit(code ?? 0),
     (err: unknown) => {
       const usage = err instanceof UsageError || (err as Error)?.name === 'ExportError';
       process.stderr.write(`${usage ? '' : 'error: '}${(err as Error)?.message ?? String(err)}\n`);
-      process.exit(usage ? 2 : 1);
+      exit(usage ? 2 : 1);
     },
   );
 }
