@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateExport } from './generate-export';
+import { generateExport } from '../src/services/demo-export';
 
 /**
  * npm run bench: audit of a generated 100k-message export, on embedded PGlite and (when

@@ -1,12 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The team id of generated exports. */
+export const DEMO_TEAM = 'T0DEMO0001';
+
 /**
  * Writes a synthetic Slack workspace export (unpacked folder) with `count` messages:
  * 300 people in 8 time zones, 25 channels, ~35% thread replies, ~30% with mentions,
- * a few bot and join messages, spread over 26 weeks. Deterministic (seeded).
+ * a few bot and join messages, spread over `weeks` weeks from `start`. Deterministic (seeded).
+ * Used by `npm run demo` and `npm run bench`.
  */
-export function generateExport(dir: string, count: number, seed = 42): void {
+export function generateExport(dir: string, count: number, opts: { seed?: number; weeks?: number; start?: Date; teamId?: string } = {}): void {
+  const seed = opts.seed ?? 42;
   let s = seed >>> 0;
   const rand = () => {
     s = (s * 1664525 + 1013904223) >>> 0;
@@ -14,16 +19,24 @@ export function generateExport(dir: string, count: number, seed = 42): void {
   };
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const zones = ['America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Europe/Berlin', 'Europe/London', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney'];
-  const users = Array.from({ length: 300 }, (_, i) => ({ id: `U${String(i).padStart(8, '0')}`, team_id: 'T0BENCH001', name: `person${i}`, deleted: i % 97 === 0, is_bot: i % 150 === 149, tz: zones[i % zones.length] }));
+  const users = Array.from({ length: 300 }, (_, i) => ({ id: `U${String(i).padStart(8, '0')}`, team_id: opts.teamId ?? DEMO_TEAM, name: `person${i}`, deleted: i % 97 === 0, is_bot: i % 150 === 149, tz: zones[i % zones.length] }));
   const channels = Array.from({ length: 25 }, (_, i) => ({ id: `C${String(i).padStart(8, '0')}`, name: `channel-${i}`, created: 1700000000, is_archived: false, members: [] }));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'users.json'), JSON.stringify(users));
   writeFileSync(join(dir, 'channels.json'), JSON.stringify(channels));
 
-  const start = Date.UTC(2026, 0, 5) / 1000;
-  const span = 26 * 7 * 86400;
+  const start = (opts.start ?? new Date(Date.UTC(2026, 0, 5))).getTime() / 1000;
+  const span = (opts.weeks ?? 26) * 7 * 86400;
   const byFile = new Map<string, Array<Record<string, unknown>>>();
   const roots = new Map<string, string[]>();
+  const end = start + span;
+  const add = (ch: { name: string }, t: number, m: Record<string, unknown>) => {
+    const key = `${ch.name}/${new Date(Math.floor(t) * 1000).toISOString().slice(0, 10)}.json`;
+    const list = byFile.get(key) ?? [];
+    list.push(m);
+    byFile.set(key, list);
+  };
+  let replies = 0;
   const times = Array.from({ length: count }, () => start + rand() * span).sort((a, b) => a - b);
   times.forEach((t, i) => {
     const ch = pick(channels);
@@ -37,14 +50,19 @@ export function generateExport(dir: string, count: number, seed = 42): void {
     else {
       if (rand() < 0.35 && chRoots.length > 0) m.thread_ts = pick(chRoots.slice(-20));
       else chRoots.push(ts);
-      if (rand() < 0.3) m.text = `<@${pick(users).id}> ${rand() < 0.2 ? `<@${pick(users).id}|x> ` : ''}can you take a look?`;
+      if (rand() < 0.3) {
+        const asked = pick(users);
+        m.text = `<@${asked.id}> ${rand() < 0.2 ? `<@${pick(users).id}|x> ` : ''}can you take a look?`;
+        // Most people answer in the thread, some within minutes, a few after days.
+        const delay = 60 + rand() ** 3 * 3 * 86400;
+        if (rand() < 0.75 && t + delay < end) {
+          replies += 1;
+          add(ch, t + delay, { type: 'message', user: asked.id, ts: `${Math.floor(t + delay)}.${String(500_000 + (replies % 500_000)).padStart(6, '0')}`, thread_ts: (m.thread_ts as string | undefined) ?? ts, text: 'done, see above' });
+        }
+      }
     }
     roots.set(ch.id, chRoots);
-    const day = new Date(Math.floor(t) * 1000).toISOString().slice(0, 10);
-    const key = `${ch.name}/${day}.json`;
-    const list = byFile.get(key) ?? [];
-    list.push(m);
-    byFile.set(key, list);
+    add(ch, t, m);
   });
   for (const [key, list] of byFile) {
     mkdirSync(join(dir, key.split('/')[0] as string), { recursive: true });
@@ -52,8 +70,3 @@ export function generateExport(dir: string, count: number, seed = 42): void {
   }
 }
 
-if (require.main === module) {
-  const [dir, count] = process.argv.slice(2);
-  if (!dir) throw new Error('usage: tsx bench/generate-export.ts DIR [COUNT]');
-  generateExport(dir, Number(count ?? 100_000));
-}
