@@ -14,8 +14,8 @@ const work = mkdtempSync(join(tmpdir(), 'ac-bench-'));
 try {
   const exportDir = join(work, 'export');
   const g0 = performance.now();
-  generateExport(exportDir, count);
-  process.stderr.write(`generated ${count} messages in ${((performance.now() - g0) / 1000).toFixed(1)} s\n`);
+  const made = generateExport(exportDir, count);
+  process.stderr.write(`generated ${made.messages} messages (${made.replies} of them answers) in ${((performance.now() - g0) / 1000).toFixed(1)} s\n`);
   const tsx = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
   const runs: Array<{ label: string; env: NodeJS.ProcessEnv }> = [{ label: 'pglite', env: { ...process.env, DATABASE_URL: '', DATA_DIR: join(work, 'data') } }];
   if (process.env.DATABASE_URL) {

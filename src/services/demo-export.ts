@@ -5,12 +5,13 @@ import { join } from 'node:path';
 export const DEMO_TEAM = 'T0DEMO0001';
 
 /**
- * Writes a synthetic Slack workspace export (unpacked folder) with `count` messages:
+ * Writes a synthetic Slack workspace export (unpacked folder) with about `count` messages in all
+ * (answers included; the exact number is returned):
  * 300 people in 8 time zones, 25 channels, ~35% thread replies, ~30% with mentions,
  * a few bot and join messages, spread over `weeks` weeks from `start`. Deterministic (seeded).
  * Used by `npm run demo` and `npm run bench`.
  */
-export function generateExport(dir: string, count: number, opts: { seed?: number; weeks?: number; start?: Date; teamId?: string } = {}): void {
+export function generateExport(dir: string, count: number, opts: { seed?: number; weeks?: number; start?: Date; teamId?: string } = {}): { messages: number; replies: number } {
   const seed = opts.seed ?? 42;
   let s = seed >>> 0;
   const rand = () => {
@@ -37,7 +38,9 @@ export function generateExport(dir: string, count: number, opts: { seed?: number
     byFile.set(key, list);
   };
   let replies = 0;
-  const times = Array.from({ length: count }, () => start + rand() * span).sort((a, b) => a - b);
+  // About a fifth of all messages are answers to a mention: draw the rest as new messages.
+  const base = Math.max(1, Math.round(count / 1.2));
+  const times = Array.from({ length: base }, () => start + rand() * span).sort((a, b) => a - b);
   times.forEach((t, i) => {
     const ch = pick(channels);
     const user = pick(users);
@@ -68,5 +71,6 @@ export function generateExport(dir: string, count: number, opts: { seed?: number
     mkdirSync(join(dir, key.split('/')[0] as string), { recursive: true });
     writeFileSync(join(dir, key), JSON.stringify(list));
   }
+  return { messages: base + replies, replies };
 }
 
