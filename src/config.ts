@@ -119,12 +119,6 @@ export function loadStoreConfig(env: Readonly<Record<string, string | undefined>
   return { kind: 'pglite', dataDir: env.DATA_DIR?.trim() || './data' };
 }
 
-/** Log level for the CLIs: LOG_LEVEL when valid, else info. */
-export function loadLogLevel(env: Readonly<Record<string, string | undefined>>): LogLevelName {
-  const level = env.LOG_LEVEL?.trim();
-  return level !== undefined && (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevelName) : 'info';
-}
-
 /** Loads ./.env into process.env when the file exists (variables already set win). */
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);

@@ -69,20 +69,20 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     await upsertWorkspace(store.db, slack.identity.teamId, slack.identity.botUserId, slack.identity.botId);
     logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
 
+    const idle = async (): Promise<void> => {
+      await directory.idle();
+      await nudges.idle();
+    };
     return {
       slack,
       store,
       ingestor,
       directory,
-      async idle() {
-        await directory.idle();
-        await nudges.idle();
-      },
+      idle,
       async stop() {
         await slack.stop();
         await ingestor.idle();
-        await directory.idle();
-        await nudges.idle();
+        await idle();
         await store.close();
         logger.info('stopped');
       },

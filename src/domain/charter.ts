@@ -93,7 +93,6 @@ export const charterSchema = z
 
 export type Charter = z.output<typeof charterSchema>;
 export type CharterInput = z.input<typeof charterSchema>;
-export type ChannelOverride = z.output<typeof channelOverride>;
 
 export type CharterProblem = { path: string; message: string };
 export type CharterResult = { ok: true; charter: Charter } | { ok: false; problems: CharterProblem[] };

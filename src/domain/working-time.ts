@@ -116,8 +116,3 @@ export function dueAfter(s: Schedule, t: number, minutes: number): number | null
   return null;
 }
 
-/** Local date "YYYY-MM-DD" and wall-clock time of an instant in tz (for messages to people). */
-export function localParts(t: number, tz: string): { date: string; time: string; weekday: number } {
-  const d = DateTime.fromMillis(t, { zone: tz });
-  return { date: d.toISODate() ?? '', time: d.toFormat('HH:mm'), weekday: d.weekday };
-}

@@ -30,7 +30,7 @@ export async function openExport(path: string): Promise<ExportArchive> {
     throw new ExportError(path, 'no such file or folder');
   }
   const archive = info.isDirectory() ? await openFolder(path) : await openZip(path);
-  return rootAtUsersJson(archive);
+  return rootAtChannelsJson(archive);
 }
 
 async function openFolder(root: string): Promise<ExportArchive> {
@@ -74,7 +74,7 @@ async function openZip(path: string): Promise<ExportArchive> {
 }
 
 /** Some exports are zipped with one enclosing folder: make paths relative to the folder holding channels.json. */
-function rootAtUsersJson(a: ExportArchive): ExportArchive {
+function rootAtChannelsJson(a: ExportArchive): ExportArchive {
   const marker = a.files.find((f) => /(^|\/)channels\.json$/.test(f.path));
   const prefix = marker ? marker.path.slice(0, marker.path.length - 'channels.json'.length) : '';
   if (prefix === '') return a;

@@ -47,6 +47,8 @@ export class NudgeService {
   consider(a: Arrival): void {
     const now = (this.deps.now ?? Date.now)();
     if (a.edit || a.retryNum !== undefined || now - a.message.postedAt.getTime() > MAX_AGE_MS) return;
+    // Most messages neither ask for a meeting nor mention anyone: nothing to load for them.
+    if (!a.message.meetingRequest && a.message.mentions.length === 0) return;
     const work = this.run(a, now).catch((err: unknown) => this.deps.logger.warn({ err, team_id: a.teamId, channel: a.message.channelId }, 'nudge failed'));
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));

@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
-import { WebClient, type RetryOptions } from '@slack/web-api';
+import type { RetryOptions, WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import type { SlackUser } from '../domain/activity';
 import { slackLoggerAdapter, type Logger } from '../logger';
@@ -36,11 +36,6 @@ export type SlackApp = {
   /** Stops taking requests, lets in-flight ones finish, closes idle keep-alive connections. */
   stop(): Promise<void>;
 };
-
-/** A Web API client for one token that honours SLACK_API_URL and logs through pino. */
-export function createWebClient(config: Config, token: string | undefined, logger: Logger, retryConfig: RetryOptions = API_RETRY): WebClient {
-  return new WebClient(token, { slackApiUrl: config.slack.apiUrl, logger: slackLoggerAdapter(logger, 'web-api') as never, retryConfig });
-}
 
 /** users.info through a client; null when Slack does not know the user. */
 export function usersInfoLookup(client: WebClient, metrics: Metrics): (teamId: string, userId: string) => Promise<SlackUser | null> {

@@ -25,7 +25,14 @@ export async function loadActivity(db: Executor, teamId: string, w: ActivityWind
       .where('posted_at', '<=', w.to)
       .$if(w.channel !== undefined, (q) => q.where('channel_id', '=', w.channel as string))
       .execute(),
-    db.selectFrom('reactions').select(['channel_id', 'message_ts', 'user_id', 'reacted_at']).where('team_id', '=', teamId).where('reacted_at', '>=', w.from).where('reacted_at', '<=', w.to).execute(),
+    db
+      .selectFrom('reactions')
+      .select(['channel_id', 'message_ts', 'user_id', 'reacted_at'])
+      .where('team_id', '=', teamId)
+      .where('reacted_at', '>=', w.from)
+      .where('reacted_at', '<=', w.to)
+      .$if(w.channel !== undefined, (q) => q.where('channel_id', '=', w.channel as string))
+      .execute(),
     db.selectFrom('users').select(['user_id', 'tz', 'is_bot', 'deleted']).where('team_id', '=', teamId).execute(),
     db.selectFrom('workspaces').select(['bot_user_id']).where('team_id', '=', teamId).executeTakeFirst(),
     db.selectFrom('decisions').select(['decided_at']).where('team_id', '=', teamId).where('decided_at', '>=', w.from).where('decided_at', '<=', w.to).execute(),
