@@ -1,12 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './connect';
 
 /** The folder holding the forward-only YYYYMMDDHHMM_what.sql files. */
 export const MIGRATIONS_DIR = resolve(__dirname, '..', '..', 'migrations');
 
-/** Serves migrations/*.sql to Kysely's Migrator, in name order; each file runs in one transaction. */
+/** One advisory lock id for "migrating this database". */
+const MIGRATION_LOCK_ID = 7_140_241_118;
+
+/** Serves migrations/*.sql in name order, each file as one migration. */
 export class SqlFileMigrationProvider implements MigrationProvider {
   constructor(private readonly dir: string = MIGRATIONS_DIR) {}
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -23,21 +26,33 @@ export class SqlFileMigrationProvider implements MigrationProvider {
 export type MigrateOutcome = { applied: string[] };
 
 /**
- * Applies pending migrations. Safe to run twice and from two processes at once: Kysely's
- * Migrator holds a Postgres advisory lock while it reads and applies them.
+ * Applies pending migrations, all in one transaction that first takes a transaction-scoped
+ * advisory lock: safe to run twice and from two processes at once, and a failing file leaves
+ * nothing half-applied. Bookkeeping is Kysely's `kysely_migration` table in the current schema.
+ * (Kysely's own Migrator checks for that table by introspecting every table of every schema,
+ * which fails now and then while another schema of the same database is being dropped.)
  */
 export async function migrateToLatest(db: Db, dir?: string): Promise<MigrateOutcome> {
-  // Kysely looks for its bookkeeping tables in every schema unless told which one: name the
-  // schema the app works in, so another schema's tables in the same database never count.
-  const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const schema = current.rows[0]?.schema ?? 'public';
-  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(dir), migrationTableSchema: schema });
-  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
-  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  if (error !== undefined) {
-    const failed = (results ?? []).find((r) => r.status === 'Error')?.migrationName;
-    const cause = error instanceof Error ? error.message : String(error);
-    throw new Error(`migration ${failed ?? '(setup)'} failed: ${cause}`, { cause: error });
+  const migrations = await new SqlFileMigrationProvider(dir).getMigrations();
+  const names = Object.keys(migrations).sort();
+  let current = '(setup)';
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_ID)})`.execute(trx);
+      await sql`create table if not exists kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(trx);
+      const done = await sql<{ name: string }>`select name from kysely_migration`.execute(trx);
+      const seen = new Set(done.rows.map((r) => r.name));
+      const applied: string[] = [];
+      for (const name of names) {
+        if (seen.has(name)) continue;
+        current = name;
+        await (migrations[name] as Migration).up(trx as unknown as Db);
+        await sql`insert into kysely_migration (name, timestamp) values (${name}, ${new Date().toISOString()})`.execute(trx);
+        applied.push(name);
+      }
+      return { applied };
+    });
+  } catch (err) {
+    throw new Error(`migration ${current} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  return { applied };
 }
