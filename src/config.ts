@@ -41,6 +41,9 @@ const envSchema = z
     LOG_LEVEL: optionalText.refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v), {
       message: `must be one of ${LOG_LEVELS.join(', ')}`,
     }),
+    ASYNC_CHARTER_NOW: optionalText.refine((v) => v === undefined || (/^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v))), {
+      message: 'must be an ISO-8601 instant such as 2026-11-30T09:00:00Z (tests and demos only: the app clock starts there)',
+    }),
   })
   .superRefine((env, ctx) => {
     const oauthParts = [env.SLACK_CLIENT_ID, env.SLACK_CLIENT_SECRET, env.SLACK_STATE_SECRET];
@@ -78,6 +81,8 @@ export type Config = Readonly<{
   store: Readonly<{ kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string }>;
   http: Readonly<{ port: number }>;
   log: Readonly<{ level: LogLevelName }>;
+  /** The app's clock: real time, or (tests and demos) starting at an instant and running on from there. */
+  clock: Readonly<{ startAt: number | null }>;
 }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string; problems: ReadonlyArray<{ variable: string; problem: string }> };
@@ -108,6 +113,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     store: e.DATABASE_URL !== undefined ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR ?? './data' },
     http: { port: e.PORT !== undefined ? Number(e.PORT) : 3000 },
     log: { level: (e.LOG_LEVEL as LogLevelName | undefined) ?? 'info' },
+    clock: { startAt: e.ASYNC_CHARTER_NOW !== undefined ? Date.parse(e.ASYNC_CHARTER_NOW) : null },
   } as const);
   return { ok: true, config };
 }
@@ -117,6 +123,22 @@ export function loadStoreConfig(env: Readonly<Record<string, string | undefined>
   const url = env.DATABASE_URL?.trim();
   if (url) return { kind: 'postgres', url };
   return { kind: 'pglite', dataDir: env.DATA_DIR?.trim() || './data' };
+}
+
+/** Slack settings for a CLI that posts (digest --post): the bot token and the Web API base URL. */
+export function loadSlackClientConfig(env: Readonly<Record<string, string | undefined>>): { token: string; apiUrl: string } | { error: string } {
+  const token = env.SLACK_BOT_TOKEN?.trim();
+  if (!token) return { error: `SLACK_BOT_TOKEN is not set: posting needs the bot token (xoxb-…); ${SETUP_HINT}` };
+  if (!token.startsWith('xoxb-')) return { error: 'SLACK_BOT_TOKEN must be a bot token starting with "xoxb-"' };
+  const api = env.SLACK_API_URL?.trim() || 'https://slack.com/api/';
+  return { token, apiUrl: api.endsWith('/') ? api : `${api}/` };
+}
+
+/** A clock that starts at `startAt` (when given) and runs on in real time. */
+export function clockFrom(startAt: number | null): () => number {
+  if (startAt === null) return Date.now;
+  const offset = startAt - Date.now();
+  return () => Date.now() + offset;
 }
 
 /** Loads ./.env into process.env when the file exists (variables already set win). */

@@ -1,13 +1,17 @@
 import type { RetryOptions } from '@slack/web-api';
-import { loadConfig, loadDotEnv, processEnv, type Config } from './config';
+import { clockFrom, loadConfig, loadDotEnv, processEnv, type Config } from './config';
+import { startDigestSchedule, type Schedule } from './jobs/digest-schedule';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { renderPng } from './services/charts';
+import { DigestService } from './services/digest';
 import { Directory, type UserLookup } from './services/directory';
 import { Ingestor, referencedUsers } from './services/ingest';
 import { NudgeService } from './services/nudges';
 import type { SlackPort } from './services/slack-port';
 import { slackPort } from './slack/port';
 import { startSlackApp, usersInfoLookup, type SlackApp } from './slack/app';
+import { digestSlackPort } from './slack/digest-port';
 import { upsertWorkspace } from './store/activity';
 import { connectStore, type Store } from './store/connect';
 import { migrateToLatest } from './store/migrate';
@@ -17,6 +21,9 @@ export type Service = {
   store: Store;
   ingestor: Ingestor;
   directory: Directory;
+  digests: DigestService;
+  /** The weekly digest schedule; null when started with { jobs: false }. */
+  schedule: Schedule | null;
   /** Resolves when background work started by events (directory lookups) is done. */
   idle(): Promise<void>;
   /** Stops taking events, finishes what is in flight, closes the store. */
@@ -31,6 +38,10 @@ export type ServiceOptions = {
   /** Listening port; default config.http.port (0 picks a free one). */
   port?: number;
   retryConfig?: RetryOptions;
+  /** Scheduled jobs (the weekly digest); default true. */
+  jobs?: boolean;
+  /** Waits between Web API retries of the digest (tests shorten them). */
+  sleep?: (ms: number) => Promise<void>;
 };
 
 /** Composition root: store → migrations → Slack app → listeners → start. */
@@ -62,11 +73,22 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         }
       },
     });
+    const now = clockFrom(config.clock.startAt);
+    const digests = new DigestService({
+      store,
+      logger,
+      now,
+      renderChart: (spec) => renderPng(spec),
+      ...(config.slack.auth.kind === 'token'
+        ? { slack: digestSlackPort({ token: config.slack.auth.botToken, apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) }) }
+        : {}),
+    });
     const slack = await startSlackApp({ config, logger, metrics, store, ingestor, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
     lookup = usersInfoLookup(slack.client, metrics);
     port = slackPort(slack.client, metrics);
     appUserIds = new Set(slack.identity.botUserId ? [slack.identity.botUserId] : []);
     await upsertWorkspace(store.db, slack.identity.teamId, slack.identity.botUserId, slack.identity.botId);
+    const schedule = opts.jobs === false ? null : startDigestSchedule(digests, logger);
     logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
 
     const idle = async (): Promise<void> => {
@@ -78,8 +100,11 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       store,
       ingestor,
       directory,
+      digests,
+      schedule,
       idle,
       async stop() {
+        await schedule?.stop();
         await slack.stop();
         await ingestor.idle();
         await idle();

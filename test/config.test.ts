@@ -16,8 +16,17 @@ describe('loadConfig', () => {
       store: { kind: 'pglite', dataDir: './data' },
       http: { port: 3000 },
       log: { level: 'info' },
+      clock: { startAt: null },
     });
     expect(Object.isFrozen(r.config.slack)).toBe(true);
+  });
+
+  it('reads ASYNC_CHARTER_NOW as the start of the app clock, and refuses what is not an instant', () => {
+    const r = loadConfig({ ...http, ASYNC_CHARTER_NOW: '2026-11-30T09:00:05Z' });
+    expect(r.ok && r.config.clock.startAt).toBe(Date.parse('2026-11-30T09:00:05Z'));
+    const bad = loadConfig({ ...http, ASYNC_CHARTER_NOW: 'monday' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems.map((p) => p.variable)).toEqual(['ASYNC_CHARTER_NOW']);
   });
 
   it('uses Socket Mode when SLACK_APP_TOKEN is set, and then needs no signing secret', () => {

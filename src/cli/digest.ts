@@ -1,34 +1,91 @@
 import { parseArgs } from 'node:util';
-import { mondayOf } from '../domain/report';
+import { loadSlackClientConfig, processEnv } from '../config';
+import { createLogger } from '../logger';
+import { mondayOf, weekBounds } from '../domain/report';
+import { renderPng } from '../services/charts';
+import { DigestService } from '../services/digest';
 import { buildReports } from '../services/reports';
+import { digestSlackPort } from '../slack/digest-port';
+import { loadCharter } from '../store/charters';
+import { hasTeam, knownTeams } from '../store/digests';
 import { openCliStore, parseAsOf, runCli, UsageError } from './common';
 import { reportTable } from './format';
 
-const USAGE = 'usage: npm run digest -- --team T --week YYYY-MM-DD [--json] [--as-of ISO]';
+const USAGE = 'usage: npm run digest -- --team T --week YYYY-MM-DD [--json] [--as-of ISO] [--post [--force]]';
+/** The first week this app reports on: Slack ts before 2000 are not real workspace activity. */
+const FIRST_WEEK = '2000-01-03';
 
-/** npm run digest: the weekly report of one team and week, from the store. */
+/**
+ * npm run digest: the weekly report of one team and week, from the store. --post posts the
+ * Slack digest now, through the same claim as the schedule (once per team and week; --force
+ * posts it again).
+ */
 runCli(async () => {
   let args;
   try {
-    args = parseArgs({ options: { team: { type: 'string' }, week: { type: 'string' }, json: { type: 'boolean', default: false }, 'as-of': { type: 'string' }, post: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+    args = parseArgs({
+      options: {
+        team: { type: 'string' },
+        week: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'as-of': { type: 'string' },
+        post: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n${USAGE}`);
   }
-  if (args.values.help) {
+  const v = args.values;
+  if (v.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { team, week } = args.values;
-  if (!team || !week) throw new UsageError(USAGE);
-  const monday = mondayOf(week);
-  if (monday === null) throw new UsageError(`--week ${week}: not a date YYYY-MM-DD`);
-  if (args.values.post) throw new UsageError('--post is not available yet: print the digest with --json or as a table instead');
-  const asOf = parseAsOf(args.values['as-of']) ?? new Date();
+  if (!v.team) throw new UsageError(`--team is missing: the Slack team id, such as T0123ABCD\n${USAGE}`);
+  if (!v.week) throw new UsageError(`--week is missing: any day of the week, as YYYY-MM-DD\n${USAGE}`);
+  if (v.force && !v.post) throw new UsageError('--force goes with --post (it posts the digest again)');
+  const monday = mondayOf(v.week);
+  if (monday === null) throw new UsageError(`--week ${v.week}: not a date YYYY-MM-DD`);
+  if (monday < FIRST_WEEK) throw new UsageError(`--week ${v.week}: outside the calendar this app reports on (weeks from ${FIRST_WEEK})`);
+  const asOf = parseAsOf(v['as-of']) ?? new Date();
+  const slackConfig = v.post ? loadSlackClientConfig(processEnv()) : null;
+  if (slackConfig !== null && 'error' in slackConfig) throw new UsageError(slackConfig.error);
+
   const store = await openCliStore();
   try {
-    const [report] = await buildReports(store.db, team, { weeks: [monday], asOf });
-    process.stdout.write(args.values.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report ? [report] : []));
-    return 0;
+    if (!(await hasTeam(store.db, v.team))) {
+      const teams = await knownTeams(store.db);
+      throw new UsageError(`no data for team ${v.team}; ${teams.length > 0 ? `teams in this store: ${teams.join(', ')}` : 'this store is empty (run npm run audit, or start the app, first)'}`);
+    }
+    const { charter } = await loadCharter(store.db, v.team);
+    if (weekBounds(monday, charter.timezone)[0] > asOf.getTime()) {
+      throw new UsageError(`--week ${v.week}: the week of ${monday} starts after as_of ${asOf.toISOString()}; nothing has happened in it yet`);
+    }
+    const [report] = await buildReports(store.db, v.team, { weeks: [monday], asOf, charter });
+    process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report ? [report] : []));
+    if (slackConfig === null) return 0;
+
+    const logger = createLogger({ level: 'warn', fd: 2 });
+    const digests = new DigestService({ store, logger, now: Date.now, renderChart: (spec) => renderPng(spec), slack: digestSlackPort({ ...slackConfig, logger }) });
+    const out = await digests.post(v.team, monday, { force: v.force, asOf, charter });
+    switch (out.status) {
+      case 'posted':
+      case 'found':
+        process.stderr.write(`digest for ${v.team}, week of ${monday}: ${out.status === 'found' ? 'already in' : 'posted to'} ${out.channel} (ts ${out.ts})${out.chart ? ', chart in the thread' : ''}\n`);
+        return 0;
+      case 'already_posted':
+        process.stderr.write(`digest for ${v.team}, week of ${monday} was already posted to ${out.channel ?? '?'} (ts ${out.ts ?? '?'}); add --force to post it again\n`);
+        return 0;
+      case 'busy':
+        process.stderr.write(`digest for ${v.team}, week of ${monday} is being posted by another process right now; try again in a few minutes\n`);
+        return 1;
+      case 'no_channel':
+        throw new UsageError(`the charter of ${v.team} has no digest.channel: set one (digest: { channel: C0123ABCD }) with npm run charter -- --team ${v.team} --set FILE`);
+      case 'failed':
+        process.stderr.write(`digest for ${v.team}, week of ${monday} not posted (${out.code}): ${out.message}\n`);
+        return 1;
+    }
   } finally {
     await store.close();
   }

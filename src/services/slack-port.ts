@@ -1,3 +1,4 @@
+import type { Digest } from '../domain/digest';
 import type { NudgeKind } from '../store/nudges';
 
 /** A nudge the app shows one person, privately, in the channel where they wrote. */
@@ -8,3 +9,30 @@ export type SlackPort = {
   /** chat.postEphemeral to the author in that channel, with the kind's buttons. */
   showNudge(n: NudgeNotice): Promise<void>;
 };
+
+/** A channel as conversations.info tells it; null from channelInfo when Slack does not know it. */
+export type ChannelFacts = { id: string; name: string | null; members: number | null; isPrivate: boolean; isMember: boolean; isArchived: boolean };
+
+/**
+ * What the digest needs from Slack. Calls throw on failure with Slack's error code in
+ * `err.data.error` (see slackErrorCode); rate limits and server errors are waited out inside.
+ */
+export type DigestSlackPort = {
+  /** chat.postMessage of the digest (blocks built in src/slack), with its metadata; returns the ts. */
+  postDigest(channel: string, digest: Digest): Promise<string>;
+  /** The ts of this (team, week)'s digest message in the channel posted since `oldest` (ms), found by its metadata. */
+  findDigest(channel: string, teamId: string, weekStart: string, oldest: number): Promise<string | null>;
+  /** Uploads a PNG into the message's thread (files upload v2); returns the file id. */
+  uploadChart(channel: string, threadTs: string, png: Buffer, meta: { filename: string; title: string; altText: string }): Promise<string>;
+  /** The id of a file the app already shared in that thread, if any. */
+  findChart(channel: string, threadTs: string): Promise<string | null>;
+  channelInfo(channel: string): Promise<ChannelFacts | null>;
+  /** conversations.join (public channels only). */
+  joinChannel(channel: string): Promise<void>;
+};
+
+/** Slack's error code of a failed Web API call ("not_in_channel"), or null for anything else. */
+export function slackErrorCode(err: unknown): string | null {
+  const code = (err as { data?: { error?: unknown } } | null)?.data?.error;
+  return typeof code === 'string' ? code : null;
+}

@@ -72,3 +72,22 @@ export async function meetingNudgeFeedback(db: Executor): Promise<{ shown: numbe
     .executeTakeFirst();
   return { shown: Number(r?.shown ?? 0), notMeeting: Number(r?.not_meeting ?? 0) };
 }
+
+/** Meeting-request nudges of a team shown in [from, to), counted by what people did with them. */
+export async function meetingNudgeOutcomes(db: Executor, teamId: string, from: Date, to: Date): Promise<{ shown: number; thread: number; memo: number; agenda: number; not_meeting: number }> {
+  const r = await db
+    .selectFrom('nudges')
+    .select([
+      sql<number>`count(*)::int`.as('shown'),
+      sql<number>`count(*) filter (where outcome = 'thread')::int`.as('thread'),
+      sql<number>`count(*) filter (where outcome = 'memo')::int`.as('memo'),
+      sql<number>`count(*) filter (where outcome = 'agenda')::int`.as('agenda'),
+      sql<number>`count(*) filter (where outcome = 'not_meeting')::int`.as('not_meeting'),
+    ])
+    .where('team_id', '=', teamId)
+    .where('kind', '=', 'meeting_request')
+    .where('shown_at', '>=', from)
+    .where('shown_at', '<', to)
+    .executeTakeFirst();
+  return { shown: Number(r?.shown ?? 0), thread: Number(r?.thread ?? 0), memo: Number(r?.memo ?? 0), agenda: Number(r?.agenda ?? 0), not_meeting: Number(r?.not_meeting ?? 0) };
+}

@@ -147,6 +147,20 @@ export interface NudgeSnoozesTable {
   until: Timestamp;
 }
 
+export interface DigestPostsTable {
+  team_id: string;
+  week_start: string;
+  round_started_at: Timestamp;
+  claimed_at: Timestamp;
+  lease_until: Timestamp;
+  attempts: Generated<number>;
+  channel_id: string | null;
+  message_ts: string | null;
+  posted_at: Timestamp | null;
+  chart_file_id: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -163,4 +177,5 @@ export interface Database {
   pulse_responses: PulseResponsesTable;
   nudges: NudgesTable;
   nudge_snoozes: NudgeSnoozesTable;
+  digest_posts: DigestPostsTable;
 }

@@ -1,0 +1,204 @@
+import type { Charter } from '../domain/charter';
+import { chartAltText, digestChartSpec, type VegaLiteSpec } from '../domain/charts';
+import { buildDigest, digestWeekFor, lastDigestSlot, TREND_WEEKS, weeksEndingWith, type ChannelInfo, type Digest } from '../domain/digest';
+import { weekBounds } from '../domain/report';
+import type { Logger } from '../logger';
+import { loadCharter } from '../store/charters';
+import type { Store } from '../store/connect';
+import { claimDigest, digestRow, markDigestChart, markDigestPosted, releaseDigest, servedTeams, setDigestTarget, type DigestClaim } from '../store/digests';
+import { meetingNudgeOutcomes } from '../store/nudges';
+import { buildReports } from './reports';
+import { slackErrorCode, type DigestSlackPort } from './slack-port';
+
+/** How long a claim holds before another replica may take over (a crash in between). */
+export const DIGEST_LEASE_MS = 5 * 60_000;
+/** A digest missed by more than this (the app was down) is skipped rather than posted late. */
+export const DIGEST_CATCH_UP_MS = 24 * 3_600_000;
+/** After this many tries of one round, a chart that will not upload is given up (the message stays). */
+export const CHART_TRIES = 5;
+/** Channels whose size is asked of Slack at most, busiest first. */
+const CHANNEL_LOOKUPS = 15;
+
+export type DigestDeps = {
+  store: Store;
+  logger: Logger;
+  /** Absent: the digest can be composed (preview) but not posted. */
+  slack?: DigestSlackPort;
+  now: () => number;
+  renderChart: (spec: VegaLiteSpec) => Promise<Buffer>;
+  leaseMs?: number;
+};
+
+export type DigestOutcome =
+  | { status: 'posted'; channel: string; ts: string; chart: string | null }
+  | { status: 'found'; channel: string; ts: string; chart: string | null }
+  | { status: 'already_posted'; channel: string | null; ts: string | null }
+  | { status: 'busy' }
+  | { status: 'no_channel' }
+  | { status: 'failed'; code: string; message: string; retryAt: Date };
+
+/** A failure that says what a person should do. */
+export class DigestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DigestError';
+  }
+}
+
+/**
+ * The weekly digest: composes it from the store, posts it once per workspace and week (claim,
+ * find-by-metadata after a crash, post, chart in the thread), and plans it from the charter at
+ * every tick, so a charter change takes effect in every replica at the next minute.
+ */
+export class DigestService {
+  private readonly warned = new Set<string>();
+  private readonly done = new Set<string>();
+  constructor(private readonly deps: DigestDeps) {}
+
+  /** The digest of a week as of an instant: its report, the five weeks before, nudges and channel sizes. */
+  async compose(teamId: string, weekStart: string, asOf: Date, charter?: Charter): Promise<Digest> {
+    const { db } = this.deps.store;
+    const c = charter ?? (await loadCharter(db, teamId)).charter;
+    const reports = await buildReports(db, teamId, { weeks: weeksEndingWith(weekStart, TREND_WEEKS), asOf, charter: c });
+    const [from, to] = weekBounds(weekStart, c.timezone);
+    const nudges = await meetingNudgeOutcomes(db, teamId, new Date(from), new Date(to));
+    const channelInfo = new Map<string, ChannelInfo>();
+    const busiest = [...(reports.at(-1)?.channels ?? [])].sort((a, b) => b.messages - a.messages).slice(0, CHANNEL_LOOKUPS);
+    for (const ch of this.deps.slack ? busiest : []) {
+      const info = await this.deps.slack?.channelInfo(ch.channel).catch((err: unknown) => {
+        this.deps.logger.warn({ err, channel: ch.channel }, 'conversations.info failed: the channel is left out of the digest');
+        return null;
+      });
+      if (info) channelInfo.set(ch.channel, { name: info.name, members: info.members });
+    }
+    return buildDigest({ reports, nudges, channelInfo, minGroupSize: c.min_group_size });
+  }
+
+  /**
+   * Posts the (team, week) digest through the claim: once, whoever asks (scheduler, replicas,
+   * CLI). `force` posts again even when it was posted. Never throws for Slack's refusals: they
+   * come back as an outcome and the claim is retried later with a backoff.
+   */
+  async post(teamId: string, weekStart: string, opts: { force?: boolean; asOf?: Date; charter?: Charter } = {}): Promise<DigestOutcome> {
+    const { store, logger } = this.deps;
+    const slack = this.deps.slack;
+    if (slack === undefined) throw new Error('the digest cannot be posted without a Slack client');
+    const charter = opts.charter ?? (await loadCharter(store.db, teamId)).charter;
+    const channel = charter.digest.channel;
+    const log = { team_id: teamId, week_start: weekStart };
+    if (channel === null) {
+      this.warnNoChannel(teamId, weekStart);
+      return { status: 'no_channel' };
+    }
+    const now = new Date(this.deps.now());
+    const claim = await claimDigest(store.db, teamId, weekStart, now, this.deps.leaseMs ?? DIGEST_LEASE_MS, { force: opts.force === true });
+    if (claim === null) {
+      const row = await digestRow(store.db, teamId, weekStart);
+      if (row?.postedAt && row.chartFileId !== null) return { status: 'already_posted', channel: row.channelId, ts: row.messageTs };
+      return { status: 'busy' };
+    }
+    try {
+      let target = claim.channelId ?? channel;
+      let ts = claim.messageTs;
+      let found = false;
+      // An earlier claimant of this round may have posted and died before marking it: look first.
+      if (ts === null && claim.attempts > 1) {
+        ts = await slack.findDigest(target, teamId, weekStart, claim.roundStartedAt.getTime() - 60_000);
+        found = ts !== null;
+        if (ts !== null) await markDigestPosted(store.db, teamId, weekStart, target, ts, new Date(this.deps.now()));
+      }
+      let digest: Digest | undefined;
+      if (ts === null) {
+        target = channel;
+        digest = await this.compose(teamId, weekStart, opts.asOf ?? now, charter);
+        // Where it is about to go, so that a claimant after a crash looks in the right channel.
+        await setDigestTarget(store.db, teamId, weekStart, target);
+        ts = await this.postJoining(slack, target, digest);
+        await markDigestPosted(store.db, teamId, weekStart, target, ts, new Date(this.deps.now()));
+        logger.info({ ...log, channel: target, ts }, 'digest posted');
+      }
+      const chart = await this.chart(claim, slack, target, ts, digest ?? (await this.compose(teamId, weekStart, opts.asOf ?? now, charter)));
+      this.done.add(`${teamId}:${weekStart}`);
+      return found ? { status: 'found', channel: target, ts, chart } : { status: 'posted', channel: target, ts, chart };
+    } catch (err) {
+      const code = err instanceof DigestError ? err.code : (slackErrorCode(err) ?? (err as { code?: string }).code ?? 'error');
+      const retryAt = new Date(this.deps.now() + Math.min(3_600_000, 60_000 * 2 ** Math.min(6, claim.attempts - 1)));
+      await releaseDigest(store.db, teamId, weekStart, retryAt, code);
+      const message = err instanceof DigestError ? err.message : `Slack answered ${code}; it will be tried again after ${retryAt.toISOString()}`;
+      logger.warn({ ...log, err, code, retry_at: retryAt.toISOString() }, message);
+      return { status: 'failed', code, message, retryAt };
+    }
+  }
+
+  /** One scheduler tick: every served workspace whose digest slot has come gets its digest posted. */
+  async tick(): Promise<void> {
+    const { store, logger } = this.deps;
+    const now = this.deps.now();
+    for (const teamId of await servedTeams(store.db)) {
+      try {
+        const { charter } = await loadCharter(store.db, teamId);
+        const slot = lastDigestSlot(now, charter.digest.day, charter.digest.time, charter.timezone);
+        if (now - slot > DIGEST_CATCH_UP_MS) continue;
+        const week = digestWeekFor(slot, charter.timezone);
+        if (this.done.has(`${teamId}:${week}`)) continue;
+        if (charter.digest.channel === null) {
+          this.warnNoChannel(teamId, week);
+          continue;
+        }
+        const row = await digestRow(store.db, teamId, week);
+        if (row !== null && ((row.postedAt !== null && row.chartFileId !== null) || row.leaseUntil.getTime() > now)) continue;
+        await this.post(teamId, week, { charter });
+      } catch (err) {
+        logger.error({ err, team_id: teamId }, 'digest tick failed; the next tick tries again');
+      }
+    }
+  }
+
+  private warnNoChannel(teamId: string, week: string): void {
+    const key = `${teamId}:${week}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.deps.logger.warn(
+      { team_id: teamId, week_start: week },
+      `weekly digest not posted: the charter has no digest.channel. Set it (digest: { channel: C0123ABCD }) with: npm run charter -- --team ${teamId} --set charter.yml`,
+    );
+  }
+
+  /** chat.postMessage; on not_in_channel joins a public channel and posts again, else says what to do. */
+  private async postJoining(slack: DigestSlackPort, channel: string, digest: Digest): Promise<string> {
+    try {
+      return await slack.postDigest(channel, digest);
+    } catch (err) {
+      if (slackErrorCode(err) !== 'not_in_channel') throw err;
+      const info = await slack.channelInfo(channel);
+      if (info === null) throw new DigestError('channel_not_found', `digest.channel ${channel} does not exist (or the app cannot see it): pick another channel in the charter`);
+      if (info.isArchived) throw new DigestError('is_archived', `digest.channel ${channel} is archived: pick another channel in the charter`);
+      if (info.isPrivate) throw new DigestError('not_in_channel', `the app is not in the private digest channel ${channel}: invite it there with /invite @Async Charter`);
+      await slack.joinChannel(channel);
+      this.deps.logger.info({ channel }, 'joined the public digest channel');
+      return slack.postDigest(channel, digest);
+    }
+  }
+
+  /** The chart in the message's thread, once: looked for first when an earlier claimant may have uploaded it. */
+  private async chart(claim: DigestClaim, slack: DigestSlackPort, channel: string, ts: string, digest: Digest): Promise<string | null> {
+    const { store } = this.deps;
+    if (claim.chartFileId !== null) return claim.chartFileId || null;
+    try {
+      const existing = claim.attempts > 1 ? await slack.findChart(channel, ts) : null;
+      const title = `Async health, six weeks to ${digest.week_end}`;
+      const fileId = existing ?? (await slack.uploadChart(channel, ts, await this.deps.renderChart(digestChartSpec(digest.trend, title)), { filename: `async-health-${digest.week_start}.png`, title, altText: chartAltText(digest.trend, title).slice(0, 1000) }));
+      await markDigestChart(store.db, claim.teamId, claim.weekStart, fileId, new Date(this.deps.now()));
+      return fileId;
+    } catch (err) {
+      if (claim.attempts < CHART_TRIES) throw err;
+      // The message is posted; a chart that keeps failing is not worth more tries.
+      this.deps.logger.warn({ err, team_id: claim.teamId, week_start: claim.weekStart }, 'digest chart given up after repeated failures');
+      await markDigestChart(store.db, claim.teamId, claim.weekStart, '', new Date(this.deps.now()));
+      return null;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import type { KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import type { Digest, TrendPoint } from '../../domain/digest';
+import { formatHours, formatMinutes, formatPercent, plural } from '../../domain/units';
+
+/** Block Kit for the weekly digest. Pure: a Digest in, blocks out, inside Slack's limits. */
+
+export const DIGEST_EVENT_TYPE = 'async_charter_digest';
+const NOT_ENOUGH = '_not enough data yet_';
+const clip = (s: string, n = 2900) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: clip(text, 1990) });
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text) } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text) }] });
+const day = (iso: string, fmt: string) => DateTime.fromISO(iso, { zone: 'UTC' }).toFormat(fmt);
+
+/** "23 – 29 Nov 2026", "30 Nov – 6 Dec 2026". */
+export function weekLabel(d: Pick<Digest, 'week_start' | 'week_end'>): string {
+  const sameMonth = d.week_start.slice(0, 7) === d.week_end.slice(0, 7);
+  return `${day(d.week_start, sameMonth ? 'd' : 'd LLL')} – ${day(d.week_end, 'd LLL yyyy')}`;
+}
+
+/** "▲ 4.1 pts vs last week" / "▼ 2 pts" / "same as last week". */
+function change(points: number | null): string {
+  if (points === null) return '';
+  if (points === 0) return ' · same as last week';
+  return ` · ${points > 0 ? '▲' : '▼'} ${Math.abs(points).toFixed(1)} pts vs last week`;
+}
+
+function headline(d: Digest): string {
+  const r = d.report;
+  if (d.empty) return `Async health for the week of ${weekLabel(d)}: no messages in tracked channels, not enough data yet.`;
+  const c = r.compliance === null ? 'no request was due yet' : `${formatPercent(r.compliance)} of requests answered within the charter window`;
+  const wait = r.median_response_working_minutes === null ? '' : `, median wait ${formatMinutes(r.median_response_working_minutes)} of working time`;
+  return `Async health for the week of ${weekLabel(d)}: ${c}${wait}.`;
+}
+
+function fields(d: Digest): KnownBlock[] {
+  const r = d.report;
+  const enough = !d.thin;
+  const answered = r.on_time + r.late + r.overdue;
+  const compliance = r.compliance === null || answered === 0 ? NOT_ENOUGH : `*${formatPercent(r.compliance)}*${change(d.compliance_delta_points)}${enough ? '' : `\n_only ${plural(answered, 'request')} came due: read with care_`}`;
+  const wait = r.median_response_working_minutes === null ? NOT_ENOUGH : `${formatMinutes(r.median_response_working_minutes)} of working time\n90% within ${formatMinutes(r.p90_response_working_minutes)}`;
+  const requests = r.requests === 0 ? 'none' : `${r.requests.toLocaleString('en-US')}: ${r.on_time} on time · ${r.late} late · ${r.overdue} overdue · ${r.pending} pending${r.urgent_requests > 0 ? `\n${plural(r.urgent_requests, 'urgent request')}` : ''}`;
+  const turned = d.nudges.thread + d.nudges.memo;
+  const meetings =
+    `${r.meeting_requests}` +
+    (d.nudges.shown > 0 ? `\nnudges turned ${turned} async (${plural(d.nudges.thread, 'thread')}, ${plural(d.nudges.memo, 'memo')})${d.nudges.agenda > 0 ? `, ${plural(d.nudges.agenda, 'agenda', 'agendas')} written` : ''}` : '');
+  const afterHours = d.after_hours_share === null || r.messages < 1 ? NOT_ENOUGH : `${formatPercent(d.after_hours_share)} of ${plural(r.messages, 'message')}${previousShare(d, 'after_hours_messages')}`;
+  const first = [
+    ['Answered within the window', compliance],
+    ['Median wait', wait],
+    ['Requests', requests],
+    ['Off-hours requests', r.requests === 0 ? '0' : `${r.off_hours_requests} (${formatPercent(r.off_hours_requests / r.requests, 0)} of requests)`],
+    ['After-hours messages', afterHours],
+    ['Early follow-ups', `${r.early_followups}${r.requests > 0 ? ` (${formatPercent(r.early_followups / r.requests, 0)} of requests)` : ''}`],
+    ['Meeting requests', meetings],
+    ['Thread replies', d.thread_share === null ? NOT_ENOUGH : `${formatPercent(d.thread_share)} of messages${previousShare(d, 'threaded_messages')}`],
+    ['"Where is…?" questions', String(r.where_is_questions)],
+    ['Decisions logged', String(r.decisions_logged)],
+  ];
+  const second = [['Focus time logged', formatHours(r.focus_hours)]];
+  if (r.pulse !== null) second.push(['Pulse', `${plural(r.pulse.responses, 'answer')}: focus ${r.pulse.focus ?? '–'} · stress ${r.pulse.stress ?? '–'} · autonomy ${r.pulse.autonomy ?? '–'} (1–5)`]);
+  const toFields = (xs: string[][]) => xs.map(([k, v]) => mrkdwn(`*${k}*\n${v}`));
+  return [
+    { type: 'section', fields: toFields(first) },
+    { type: 'section', fields: toFields(second) },
+  ];
+}
+
+function previousShare(d: Digest, field: 'after_hours_messages' | 'threaded_messages'): string {
+  const p = d.previous;
+  if (p === null || p.messages === 0 || d.thin) return '';
+  return ` · last week ${formatPercent(p[field] / p.messages)}`;
+}
+
+function trendLines(trend: readonly TrendPoint[]): string {
+  const row = (f: (p: TrendPoint) => string) => trend.map((p, i) => (i === trend.length - 1 ? `*${f(p)}*` : f(p))).join(' · ');
+  return [
+    `*Six-week trend* (${day(trend[0]?.week_start ?? '', 'd LLL')} → ${day(trend.at(-1)?.week_start ?? '', 'd LLL')}; this week in bold)`,
+    `Answered in time: ${row((p) => formatPercent(p.compliance, 0))}`,
+    `Median wait: ${row((p) => (p.median_wait_minutes === null ? '–' : formatHours(p.median_wait_minutes / 60)))}`,
+    `After hours: ${row((p) => formatPercent(p.after_hours_share, 0))}`,
+    `Meeting requests: ${row((p) => String(p.meeting_requests))}`,
+  ].join('\n');
+}
+
+function channelLines(d: Digest): KnownBlock[] {
+  if (d.channels.length === 0 && d.channels_hidden === 0) return [];
+  const lines = d.channels.map((c) => `<#${c.channel}>: ${plural(c.messages, 'message')} · ${formatPercent(c.after_hours_share, 0)} after hours · ${plural(c.requests, 'request')}${c.compliance === null ? '' : ` · ${formatPercent(c.compliance, 0)} in time`}`);
+  const out: KnownBlock[] = [];
+  if (lines.length > 0) out.push(section(`*Channels*\n${lines.join('\n')}`));
+  if (d.channels_hidden > 0) out.push(context(`${plural(d.channels_hidden, 'channel')} not listed: channels with fewer than ${d.min_group_size} members are never shown on their own.`));
+  return out;
+}
+
+/** The digest message: fallback text and blocks (well under 50 blocks, every text under 3000 characters). */
+export function digestMessage(d: Digest): { text: string; blocks: KnownBlock[] } {
+  const text = headline(d);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(`Async health · ${weekLabel(d)}`, 150) } },
+    context(`Team figures for the week (Monday to Sunday, ${d.timezone}). Waits are in each recipient’s own working time. No message text is stored, and no person is named.`),
+  ];
+  if (d.empty) {
+    blocks.push(section('No messages in tracked channels this week: *not enough data yet*.\nInvite the app to the channels your team works in (`/invite @Async Charter`) and next week’s digest will have figures.'));
+  } else {
+    if (d.thin) blocks.push(section(`A quiet week (${plural(d.report.messages, 'message')}, ${plural(d.report.requests, 'request')}): *not enough data yet* for ratios to mean much.`));
+    blocks.push(...fields(d));
+    if (d.trend.length > 1) blocks.push({ type: 'divider' }, section(trendLines(d.trend)));
+    const ch = channelLines(d);
+    if (ch.length > 0) blocks.push({ type: 'divider' }, ...ch);
+  }
+  blocks.push({ type: 'divider' }, section(`*For your retro*\n${d.prompts.map((p) => `• ${p}`).join('\n')}`));
+  blocks.push(context('The six-week chart is in the thread. Every figure follows your team charter: response windows, working hours and holidays.'));
+  return { text, blocks };
+}
+
+/** Slack message metadata of a digest (SPEC §6): how a retry finds the message it already posted. */
+export function digestMetadata(teamId: string, weekStart: string): { event_type: string; event_payload: { team_id: string; week_start: string } } {
+  return { event_type: DIGEST_EVENT_TYPE, event_payload: { team_id: teamId, week_start: weekStart } };
+}
