@@ -172,9 +172,12 @@ export class DigestService {
     try {
       return await slack.postDigest(channel, digest);
     } catch (err) {
-      if (slackErrorCode(err) !== 'not_in_channel') throw err;
+      const code = slackErrorCode(err);
+      // Slack hides a private channel from an app that is not in it: to the app it does not exist.
+      if (code === 'channel_not_found') throw new DigestError(code, `digest.channel ${channel} was not found: if it is a private channel, invite the app there with /invite @Async Charter; else pick another channel in the charter`);
+      if (code !== 'not_in_channel') throw err;
       const info = await slack.channelInfo(channel);
-      if (info === null) throw new DigestError('channel_not_found', `digest.channel ${channel} does not exist (or the app cannot see it): pick another channel in the charter`);
+      if (info === null) throw new DigestError('channel_not_found', `digest.channel ${channel} was not found: if it is a private channel, invite the app there with /invite @Async Charter; else pick another channel in the charter`);
       if (info.isArchived) throw new DigestError('is_archived', `digest.channel ${channel} is archived: pick another channel in the charter`);
       if (info.isPrivate) throw new DigestError('not_in_channel', `the app is not in the private digest channel ${channel}: invite it there with /invite @Async Charter`);
       await slack.joinChannel(channel);

@@ -75,14 +75,20 @@ export function digestSlackPort(o: DigestPortOptions): DigestSlackPort {
       }
       return null;
     },
+    // The three steps of Slack's upload API done here rather than with filesUploadV2: web-api
+    // 8.2 sends the image description as `alt_text`, while files.getUploadURLExternal reads `alt_txt`.
     async uploadChart(channel, threadTs, png, meta) {
-      const res = await call('files.uploadV2', () =>
-        client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: png, filename: meta.filename, title: meta.title, alt_text: meta.altText }),
-      );
-      const files = (res as unknown as { files?: Array<{ files?: Array<{ id?: string }> }> }).files ?? [];
-      const id = files.flatMap((f) => f.files ?? []).find((f) => f.id)?.id;
-      if (id === undefined) throw new Error('files.completeUploadExternal answered without a file id');
-      return id;
+      const url = (await call('files.getUploadURLExternal', () => client.apiCall('files.getUploadURLExternal', { filename: meta.filename, length: png.length, alt_txt: meta.altText }))) as WebAPICallResult & { upload_url?: string; file_id?: string };
+      if (!url.upload_url || !url.file_id) throw new Error('files.getUploadURLExternal answered without an upload URL');
+      const uploadUrl = url.upload_url;
+      await call('upload', async () => {
+        const res = await fetch(uploadUrl, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: png });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw Object.assign(new Error(`file upload answered HTTP ${res.status}`), { code: 'slack_webapi_http_error', statusCode: res.status, headers: Object.fromEntries(res.headers.entries()) });
+        return { ok: true };
+      });
+      await call('files.completeUploadExternal', () => client.files.completeUploadExternal({ files: [{ id: url.file_id as string, title: meta.title }], channel_id: channel, thread_ts: threadTs }));
+      return url.file_id;
     },
     async findChart(channel, threadTs) {
       const res = await call('conversations.replies', () => client.conversations.replies({ channel, ts: threadTs, limit: 200 }));

@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { blocksProblem, Conversations, fileObject, Files, historyAnswer, isProblem, metadataProblem, repliesAnswer, truthy, type ChannelSpec, type FakeChannel, type FakeMessage, type Problem, type UploadedFile } from './fake-slack-state';
 import { fixture } from './fixtures';
+
+export type { ChannelSpec, FakeChannel, FakeMessage, UploadedFile } from './fake-slack-state';
 
 /** One Web API call the fake received. */
 export type RecordedCall = { method: string; args: Record<string, unknown>; token: string | undefined; at: number };
@@ -24,13 +27,26 @@ export type FakeUser = {
   raw?: Record<string, unknown>;
 };
 
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'files']);
+/** Ids an undeclared channel may have, per use (conversations.info answered C/G ids before channels could be declared). */
+const UNDECLARED = { info: /^[CG][A-Z0-9]+$/, read: /^[CDG][A-Z0-9]+$/, post: /^[CDGUW][A-Z0-9]+$/ };
+/** files.completeUploadExternal's check on channel_id (Slack's own message, bolt-js#2115). */
+const FILE_CHANNEL = /^[CGDZ][A-Z0-9]{8,}$/;
+
+const fail = (error: string, extra: Record<string, unknown> = {}): Reply => ({ status: 200, body: { ok: false, error, ...extra } });
+const refuse = (p: Problem): Reply => fail(p.error, p.message === undefined ? {} : { response_metadata: { messages: [`[ERROR] ${p.message}`] } });
 
 /**
  * A local stand-in for the Slack Web API (SLACK_API_URL=fake.apiUrl). It answers the way Slack
  * does: HTTP 200 with {ok:false, error} for failures, 429 with Retry-After when rate limited,
- * invalid_auth for a wrong token. Response shapes follow test/fixtures/java-slack-sdk/api.
- * Every call is recorded, including posts to response_url (method "response_url").
+ * invalid_auth for a wrong token. Response shapes follow test/fixtures/java-slack-sdk/api and
+ * test/fixtures/slack-api. Every call is recorded, including posts to response_url (method
+ * "response_url") and file uploads to an upload URL (method "upload_url").
+ *
+ * It keeps what was posted: each channel's messages and threads (conversations.history/replies
+ * answer from them) and uploaded files. Channels declared with addChannel follow Slack's
+ * membership rules; any other well-formed channel id acts as a channel the bot is in, unless
+ * strictChannels is set.
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -38,9 +54,14 @@ export class FakeSlack {
   teamId = 'T0TEAM0001';
   botUserId = 'U0BOT00001';
   botId = 'B0BOT00001';
+  appId = 'A0APP00001';
   token = 'xoxb-test-token';
   /** App-level token for Socket Mode (apps.connections.open). */
   appToken = 'xapp-1-A0APP00001-1-test';
+  /** The clock behind the ts the fake assigns (ms); tests with a fake app clock set it. */
+  now: () => number = () => Date.now();
+  /** When true, channel ids not declared with addChannel are channel_not_found everywhere. */
+  strictChannels = false;
   /** Messages the app sent back over the Socket Mode connection (acks). */
   readonly socketReceived: Array<Record<string, unknown>> = [];
   private server: Server | undefined;
@@ -48,6 +69,8 @@ export class FakeSlack {
   private readonly sockets = new Set<WebSocket>();
   private readonly overrides = new Map<string, Reply[]>();
   private readonly handlers = new Map<string, Handler>();
+  private readonly conversations = new Conversations();
+  private readonly files = new Files();
   private tsCounter = 0;
 
   constructor() {
@@ -63,23 +86,23 @@ export class FakeSlack {
     }));
     this.handlers.set('users.info', (args) => {
       const u = this.users.get(String(args.user ?? ''));
-      return u === undefined ? { status: 200, body: { ok: false, error: 'user_not_found' } } : { ok: true, user: this.userObject(u) };
+      return u === undefined ? fail('user_not_found') : { ok: true, user: this.userObject(u) };
     });
     this.handlers.set('conversations.info', (args) => {
-      const base = fixture<{ channel: Record<string, unknown> }>('java-slack-sdk', 'api', 'conversations.info.json').channel;
-      const id = String(args.channel ?? '');
-      if (!/^[CG][A-Z0-9]+$/.test(id)) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
-      return { ok: true, channel: { ...base, id, name: `channel-${id.toLowerCase()}`, is_channel: id.startsWith('C'), is_private: id.startsWith('G'), is_member: true, is_im: false, is_mpim: false } };
+      const r = this.resolve(String(args.channel ?? ''), 'info');
+      return isProblem(r) ? refuse(r) : { ok: true, channel: this.channelObject(r, truthy(args.include_num_members)) };
     });
-    this.handlers.set('chat.postMessage', (args) => {
-      const ts = this.nextTs();
-      return { ok: true, channel: args.channel, ts, message: { type: 'message', user: this.botUserId, bot_id: this.botId, text: args.text ?? '', ts, blocks: args.blocks } };
-    });
+    this.handlers.set('conversations.join', (args) => this.join(String(args.channel ?? '')));
+    this.handlers.set('conversations.history', (args) => this.history(args));
+    this.handlers.set('conversations.replies', (args) => this.replies(args));
+    this.handlers.set('chat.postMessage', (args) => this.postMessage(args));
     this.handlers.set('chat.postEphemeral', () => ({ ok: true, message_ts: this.nextTs() }));
+    this.handlers.set('files.getUploadURLExternal', (args) => this.getUploadUrl(args));
+    this.handlers.set('files.completeUploadExternal', (args) => this.completeUpload(args));
     const view = (args: Record<string, unknown>) => ({ ok: true, view: { id: `V${String(++this.tsCounter).padStart(9, '0')}`, team_id: this.teamId, ...(args.view as object) } });
     this.handlers.set('apps.connections.open', () => {
       const addr = this.wss?.address();
-      if (addr === undefined || addr === null || typeof addr === 'string') return { status: 200, body: { ok: false, error: 'internal_error' } };
+      if (addr === undefined || addr === null || typeof addr === 'string') return fail('internal_error');
       return { ok: true, url: `ws://127.0.0.1:${addr.port}/link/?ticket=test-ticket&app_id=A0APP00001` };
     });
     this.handlers.set('views.open', view);
@@ -109,7 +132,34 @@ export class FakeSlack {
     return this;
   }
 
-  /** The next `times` calls of `method` get this answer instead (e.g. an error or a 429). */
+  /** Declares a channel; the bot is a member unless isMember is false. */
+  addChannel(spec: ChannelSpec): this {
+    this.conversations.declare(spec, Math.floor(this.now() / 1000));
+    return this;
+  }
+
+  /** A declared channel as the fake holds it now (membership changes with conversations.join). */
+  channel(id: string): FakeChannel | undefined {
+    const c = this.conversations.channels.get(id);
+    return c === undefined ? undefined : { ...c };
+  }
+
+  /** Puts a message into a channel as if someone had posted it (a user by default); returns it. */
+  addMessage(channel: string, message: Partial<FakeMessage> & { text?: string }): FakeMessage {
+    return structuredClone(this.conversations.insert(channel, { type: 'message', user: 'U0SOMEONE1', text: '', ...structuredClone(message), ts: message.ts ?? this.nextTs() }));
+  }
+
+  /** Every message the fake holds for a channel, replies included, oldest first, metadata included. */
+  messagesIn(channel: string): FakeMessage[] {
+    return this.conversations.all(channel);
+  }
+
+  /** Files whose bytes reached the upload URL, in the order their URLs were handed out. */
+  uploadedFiles(): UploadedFile[] {
+    return this.files.uploaded();
+  }
+
+  /** The next `times` calls of `method` get this answer instead (e.g. an error or a 429); "upload_url" for uploads. */
   override(method: string, reply: { status?: number; body: unknown; headers?: Record<string, string> }, times = 1): void {
     const list = this.overrides.get(method) ?? [];
     for (let i = 0; i < times; i += 1) list.push({ status: reply.status ?? 200, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}) });
@@ -173,6 +223,146 @@ export class FakeSlack {
     this.server = undefined;
   }
 
+  /**
+   * The channel behind an id, or Slack's refusal. A private channel the bot is not in does not
+   * exist for it (channel_not_found); a public one is not_in_channel for posting and reading.
+   */
+  private resolve(id: string, use: 'info' | 'read' | 'post'): FakeChannel | Problem {
+    const declared = this.conversations.channels.get(id);
+    if (declared === undefined) {
+      if (this.strictChannels || !UNDECLARED[use].test(id)) return { error: 'channel_not_found' };
+      return { id, name: `channel-${id.toLowerCase()}`, isPrivate: id.startsWith('G'), isMember: true, archived: false, memberCount: 12345, created: 1664407230 };
+    }
+    if (declared.isPrivate && !declared.isMember) return { error: 'channel_not_found' };
+    if (use === 'post' && declared.archived) return { error: 'is_archived' };
+    if (use !== 'info' && !declared.isMember) return { error: 'not_in_channel' };
+    return declared;
+  }
+
+  /** A conversation object shaped like a real conversations.join answer (test/fixtures/slack-api). */
+  private channelObject(c: FakeChannel, withMemberCount: boolean): Record<string, unknown> {
+    const { last_read: lastRead, ...base } = fixture<{ channel: Record<string, unknown> }>('slack-api', 'conversations.join.json').channel;
+    return {
+      ...base,
+      id: c.id,
+      name: c.name,
+      name_normalized: c.name,
+      is_channel: c.id.startsWith('C'),
+      is_group: c.id.startsWith('G'),
+      is_private: c.isPrivate,
+      is_archived: c.archived,
+      is_member: c.isMember,
+      created: c.created,
+      context_team_id: this.teamId,
+      shared_team_ids: [this.teamId],
+      ...(c.isMember ? { last_read: lastRead } : {}),
+      ...(withMemberCount ? { num_members: c.memberCount } : {}),
+    };
+  }
+
+  private join(id: string): Reply | Record<string, unknown> {
+    const declared = this.conversations.channels.get(id);
+    if (declared === undefined) {
+      const r = this.resolve(id, 'info');
+      return isProblem(r) ? refuse(r) : { ok: true, channel: this.channelObject(r, false), warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } };
+    }
+    if (declared.isPrivate) return fail('method_not_supported_for_channel_type');
+    if (declared.archived) return fail('is_archived');
+    if (declared.isMember) return { ok: true, channel: this.channelObject(declared, false), warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } };
+    declared.isMember = true;
+    declared.memberCount += 1;
+    return { ok: true, channel: this.channelObject(declared, false) };
+  }
+
+  private history(args: Record<string, unknown>): Reply | Record<string, unknown> {
+    const ch = this.resolve(String(args.channel ?? ''), 'read');
+    const out = isProblem(ch) ? ch : historyAnswer(this.conversations, ch.id, args);
+    return isProblem(out) ? refuse(out) : out;
+  }
+
+  private replies(args: Record<string, unknown>): Reply | Record<string, unknown> {
+    const ch = this.resolve(String(args.channel ?? ''), 'read');
+    const out = isProblem(ch) ? ch : repliesAnswer(this.conversations, ch.id, args);
+    return isProblem(out) ? refuse(out) : out;
+  }
+
+  /** A message from the bot, shaped like the one in a real chat.update answer (test/fixtures/slack-web). */
+  private botMessage(ts: string, fields: Record<string, unknown>): FakeMessage {
+    return { user: this.botUserId, type: 'message', ts, bot_id: this.botId, app_id: this.appId, team: this.teamId, ...fields };
+  }
+
+  private postMessage(args: Record<string, unknown>): Reply | Record<string, unknown> {
+    const given = String(args.channel ?? '');
+    const named = this.conversations.channels.has(given) ? undefined : this.conversations.byName(given);
+    const ch = this.resolve(named?.id ?? given, 'post');
+    if (isProblem(ch)) return refuse(ch);
+    const text = typeof args.text === 'string' ? args.text : '';
+    const blocks = args.blocks;
+    const noBlocks = blocks === undefined || (Array.isArray(blocks) && blocks.length === 0);
+    if (text === '' && noBlocks && args.attachments === undefined) return fail('no_text');
+    const problem = blocksProblem(blocks) ?? metadataProblem(args.metadata);
+    if (problem !== undefined) return refuse(problem);
+    const ts = this.nextTs();
+    const threadTs = args.thread_ts === undefined || args.thread_ts === '' ? undefined : String(args.thread_ts);
+    const message = this.botMessage(ts, {
+      text,
+      ...(blocks !== undefined ? { blocks } : {}),
+      ...(args.attachments !== undefined ? { attachments: args.attachments } : {}),
+      ...(args.metadata !== undefined ? { metadata: args.metadata } : {}),
+      ...(threadTs !== undefined ? { thread_ts: threadTs } : {}),
+      ...(threadTs !== undefined && truthy(args.reply_broadcast) ? { subtype: 'thread_broadcast' } : {}),
+    });
+    const stored = this.conversations.insert(ch.id, message);
+    return { ok: true, channel: ch.id, ts, message: structuredClone(stored) };
+  }
+
+  private getUploadUrl(args: Record<string, unknown>): Reply | Record<string, unknown> {
+    const f = this.files.create(args, Math.floor(this.now() / 1000));
+    return isProblem(f) ? refuse(f) : { ok: true, upload_url: `${this.origin}/upload/v1/${f.id}`, file_id: f.id };
+  }
+
+  private completeUpload(args: Record<string, unknown>): Reply | Record<string, unknown> {
+    const channelArg = args.channel_id ?? (typeof args.channels === 'string' && !args.channels.includes(',') ? args.channels : undefined);
+    let channel: FakeChannel | undefined;
+    if (channelArg !== undefined && channelArg !== '') {
+      if (!FILE_CHANNEL.test(String(channelArg))) return refuse({ error: 'invalid_arguments', message: 'input must match regex pattern: ^[CGDZ][A-Z0-9]{8,}$ [json-pointer:/channel_id]' });
+      const r = this.resolve(String(channelArg), 'post');
+      if (isProblem(r)) return refuse(r);
+      channel = r;
+    }
+    const records = this.files.complete(args.files);
+    if (isProblem(records)) return refuse(records);
+    const threadTs = channel === undefined || args.thread_ts === undefined || args.thread_ts === '' ? null : String(args.thread_ts);
+    const comment = typeof args.initial_comment === 'string' && args.initial_comment !== '' ? args.initial_comment : null;
+    if (channel !== undefined) for (const f of records) Object.assign(f, { channel: channel.id, threadTs, initialComment: comment });
+    const base = fixture<Record<string, unknown>>('slack-api', 'file.json');
+    const objects = records.map((f) => fileObject(base, f, { user: this.botUserId, team: this.teamId, origin: this.origin }));
+    if (channel !== undefined) {
+      const ts = this.nextTs();
+      const blocks = comment === null && args.blocks !== undefined ? { blocks: args.blocks } : {};
+      this.conversations.insert(channel.id, {
+        type: 'message',
+        subtype: 'file_share',
+        text: comment ?? '',
+        files: structuredClone(objects),
+        upload: true,
+        user: this.botUserId,
+        display_as_bot: false,
+        ts,
+        ...blocks,
+        ...(threadTs !== null ? { thread_ts: threadTs } : {}),
+      });
+    }
+    // Slack shares files asynchronously: its answer lists the files with no shares yet.
+    return { ok: true, files: objects.map((o) => ({ ...o, channels: [], groups: [], ims: [], shares: {} })) };
+  }
+
+  /** A POST of a file's bytes to its upload URL; Slack answers 200 "OK - <bytes>". */
+  private upload(id: string, body: Buffer, contentType: string | undefined): Reply {
+    const n = this.files.receive(id, body, contentType);
+    return n === false ? { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } } : { status: 200, body: `OK - ${n}`, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+  }
+
   private userObject(u: FakeUser): Record<string, unknown> {
     if (u.raw !== undefined) return u.raw;
     const base = fixture<{ user: Record<string, unknown> & { profile: Record<string, unknown> } }>('java-slack-sdk', 'api', 'users.info.json').user;
@@ -200,17 +390,27 @@ export class FakeSlack {
 
   private nextTs(): string {
     this.tsCounter += 1;
-    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
+    return `${Math.floor(this.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const args = parseArgs(raw, req.headers['content-type'], url.searchParams);
+    const contentType = req.headers['content-type'];
     const auth = req.headers.authorization;
-    const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
+    const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
+
+    if (url.pathname.startsWith('/upload/v1/')) {
+      // Slack's upload URL needs no token (the client sends its own anyway); Slack takes raw bytes or a form.
+      const id = url.pathname.slice('/upload/v1/'.length);
+      this.calls.push({ method: 'upload_url', args: { file_id: id, content_type: contentType, bytes: body.length }, token: bearer, at: Date.now() });
+      const queued = this.overrides.get('upload_url');
+      return send(res, queued !== undefined && queued.length > 0 ? (queued.shift() as Reply) : this.upload(id, body, contentType));
+    }
+    const args = parseArgs(body.toString('utf8'), contentType, url.searchParams);
+    const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
 
     if (url.pathname.startsWith('/response/')) {
       this.calls.push({ method: 'response_url', args: { ...args, response_url_id: url.pathname.slice(10) }, token, at: Date.now() });
@@ -222,9 +422,9 @@ export class FakeSlack {
     const queued = this.overrides.get(method);
     if (queued !== undefined && queued.length > 0) return send(res, queued.shift() as Reply);
     const expected = method === 'apps.connections.open' ? this.appToken : this.token;
-    if (token !== expected) return send(res, { status: 200, body: { ok: false, error: token === undefined ? 'not_authed' : 'invalid_auth' } });
+    if (token !== expected) return send(res, fail(token === undefined ? 'not_authed' : 'invalid_auth'));
     const handler = this.handlers.get(method);
-    if (handler === undefined) return send(res, { status: 200, body: { ok: false, error: 'unknown_method' } });
+    if (handler === undefined) return send(res, fail('unknown_method'));
     const out = handler(args, call);
     send(res, 'status' in out && 'body' in out ? (out as Reply) : { status: 200, body: out });
   }
@@ -250,6 +450,7 @@ function safeJson(s: string): unknown {
 }
 
 function send(res: ServerResponse, reply: Reply): void {
+  const text = typeof reply.body === 'string' && reply.headers?.['content-type']?.startsWith('text/') === true;
   res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...(reply.headers ?? {}) });
-  res.end(JSON.stringify(reply.body));
+  res.end(text ? String(reply.body) : JSON.stringify(reply.body));
 }

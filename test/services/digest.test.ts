@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../src/logger';
+import { renderPng } from '../../src/services/charts';
+import { DigestService, DIGEST_LEASE_MS } from '../../src/services/digest';
+import { generateExport } from '../../src/services/demo-export';
+import { openExport } from '../../src/services/export-reader';
+import { importExport } from '../../src/services/export-import';
+import { digestSlackPort } from '../../src/slack/digest-port';
+import { upsertWorkspace } from '../../src/store/activity';
+import { saveCharter } from '../../src/store/charters';
+import { connectStore, type Store } from '../../src/store/connect';
+import { claimDigest, digestRow } from '../../src/store/digests';
+import { LogCapture } from '../helpers/app-harness';
+import { makeCharter } from '../helpers/charter';
+import { FakeSlack } from '../helpers/fake-slack';
+import { freshStore, type TestStore } from '../helpers/store';
+
+const TEAM = 'T0TEAM0001';
+const DIGEST = 'C0DIGEST01';
+const WEEK = '2026-11-23';
+const SLOT = Date.parse('2026-11-30T09:00:00Z');
+const charterInput = { timezone: 'UTC', digest: { channel: DIGEST, day: 'mon' as const, time: '09:00' } };
+
+describe('the weekly digest service (real store, fake Slack Web API)', () => {
+  let store: TestStore;
+  let fake: FakeSlack;
+  const dir = mkdtempSync(join(tmpdir(), 'ac-digest-'));
+
+  beforeAll(async () => {
+    store = await freshStore();
+    generateExport(dir, 3000, { weeks: 6, start: new Date('2026-10-19T00:00:00Z'), teamId: TEAM });
+    const archive = await openExport(dir);
+    await importExport(store, archive, { charter: makeCharter(charterInput), includePrivate: false });
+    await archive.close();
+    await upsertWorkspace(store.db, TEAM, 'U0BOT00001', 'B0BOT00001');
+  }, 120_000);
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let logs: LogCapture;
+  let clock: number;
+  let waits: number[];
+  beforeEach(async () => {
+    fake = await new FakeSlack().start();
+    fake.now = () => clock;
+    fake.addChannel({ id: DIGEST, name: 'team-health', memberCount: 30 });
+    for (let i = 0; i < 25; i += 1) fake.addChannel({ id: `C${String(i).padStart(8, '0')}`, name: `channel-${i}`, memberCount: i % 3 === 0 ? 3 : 25 });
+    await store.db.deleteFrom('digest_posts').execute();
+    await saveCharter(store.db, TEAM, makeCharter(charterInput), 'test');
+    logs = new LogCapture();
+    clock = SLOT + 30_000;
+    waits = [];
+  });
+  afterEach(async () => {
+    await fake.stop();
+  });
+
+  const service = (s: Store = store) =>
+    new DigestService({
+      store: s,
+      logger: createLogger({ level: 'debug', stream: logs }),
+      now: () => clock,
+      renderChart: (spec) => renderPng(spec, 1),
+      slack: digestSlackPort({ token: fake.token, apiUrl: fake.apiUrl, logger: createLogger({ level: 'debug', stream: logs }), sleep: async (ms) => void waits.push(ms) }),
+    });
+  const digestsIn = (channel: string) => fake.messagesIn(channel).filter((m) => (m.metadata as { event_type?: string } | undefined)?.event_type === 'async_charter_digest');
+
+  it('a tick at the charter slot posts the week that ended, once: blocks, SPEC §6 metadata, the chart in its thread', async () => {
+    const svc = service();
+    await svc.tick();
+    const posts = fake.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(1);
+    const args = posts[0]?.args as { channel: string; blocks: Array<{ type: string }>; metadata: unknown; text: string };
+    expect(args.channel).toBe(DIGEST);
+    expect(args.metadata).toEqual({ event_type: 'async_charter_digest', event_payload: { team_id: TEAM, week_start: WEEK } });
+    expect(args.blocks.length).toBeGreaterThan(5);
+    expect(args.blocks.length).toBeLessThanOrEqual(50);
+    expect(args.text).toMatch(/^Async health for the week of 23 – 29 Nov 2026: \d+\.\d% of requests answered within the charter window, median wait (\d+ h )?\d+ min of working time\.$/);
+    // Small channels (3 members) never get a line of their own.
+    expect(JSON.stringify(args.blocks)).not.toContain('<#C00000000>');
+
+    const files = fake.uploadedFiles();
+    expect(files).toHaveLength(1);
+    const [file] = files;
+    expect(file?.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(file?.filename).toBe(`async-health-${WEEK}.png`);
+    expect(file?.altText).toMatch(/^Async health, six weeks to 2026-11-29\. Answered within the window: 19 Oct \d+%/);
+    const digestTs = digestsIn(DIGEST)[0]?.ts;
+    expect(fake.messagesIn(DIGEST).filter((m) => m.thread_ts === digestTs && m.files !== undefined)).toHaveLength(1);
+
+    const row = await digestRow(store.db, TEAM, WEEK);
+    expect(row).toMatchObject({ channelId: DIGEST, messageTs: digestTs, attempts: 1, lastError: null });
+    expect(row?.chartFileId).toMatch(/^F/);
+
+    clock += 60_000;
+    await svc.tick();
+    await service().tick();
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(fake.uploadedFiles()).toHaveLength(1);
+  }, 60_000);
+
+  it('two replicas ticking at once post once', async () => {
+    const other: Store = store.schema !== undefined ? await connectStore(store.storeConfig, { searchPath: store.schema, poolSize: 2 }) : store;
+    try {
+      await Promise.all([service().tick(), service(other).tick(), service().tick()]);
+    } finally {
+      if (other !== store) await other.close();
+    }
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(fake.uploadedFiles()).toHaveLength(1);
+  }, 60_000);
+
+  it('nothing before the slot; a charter change re-plans it at the next tick, without a restart', async () => {
+    clock = SLOT - 60 * 60_000;
+    const svc = service();
+    await svc.tick();
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+    await saveCharter(store.db, TEAM, makeCharter({ ...charterInput, digest: { channel: DIGEST, day: 'mon', time: '07:30' } }), 'test');
+    await svc.tick();
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  }, 60_000);
+
+  it('no digest.channel: nothing is posted and one log line says where to set it', async () => {
+    await saveCharter(store.db, TEAM, makeCharter({ timezone: 'UTC' }), 'test');
+    const svc = service();
+    await svc.tick();
+    clock += 60_000;
+    await svc.tick();
+    expect(fake.calls.filter((c) => c.method !== 'auth.test')).toHaveLength(0);
+    const lines = logs.parsed().filter((l) => String(l.msg).includes('digest.channel'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.msg).toBe(`weekly digest not posted: the charter has no digest.channel. Set it (digest: { channel: C0123ABCD }) with: npm run charter -- --team ${TEAM} --set charter.yml`);
+  }, 60_000);
+
+  it('not_in_channel: joins a public channel and posts', async () => {
+    fake.addChannel({ id: 'C0PUBLIC01', name: 'health', isMember: false, memberCount: 12 });
+    await saveCharter(store.db, TEAM, makeCharter({ ...charterInput, digest: { channel: 'C0PUBLIC01', day: 'mon', time: '09:00' } }), 'test');
+    await service().tick();
+    expect(fake.callsTo('conversations.join')).toHaveLength(1);
+    expect(digestsIn('C0PUBLIC01')).toHaveLength(1);
+  }, 60_000);
+
+  it('a private channel the app is not in (Slack: channel_not_found): a clear warning, nothing posted, tried again later', async () => {
+    fake.addChannel({ id: 'G0PRIVATE1', name: 'leads', isPrivate: true, isMember: false, memberCount: 6 });
+    await saveCharter(store.db, TEAM, makeCharter({ ...charterInput, digest: { channel: 'G0PRIVATE1', day: 'mon', time: '09:00' } }), 'test');
+    const out = await service().post(TEAM, WEEK);
+    expect(out).toMatchObject({ status: 'failed', code: 'channel_not_found', message: 'digest.channel G0PRIVATE1 was not found: if it is a private channel, invite the app there with /invite @Async Charter; else pick another channel in the charter' });
+    expect(fake.callsTo('conversations.join')).toHaveLength(0);
+    expect(logs.parsed().filter((l) => l.level === 40 && String(l.msg).includes('invite the app there with /invite @Async Charter'))).toHaveLength(1);
+    const row = await digestRow(store.db, TEAM, WEEK);
+    expect(row?.lastError).toBe('channel_not_found');
+    expect(row?.leaseUntil.getTime()).toBe(clock + 60_000);
+    // Invited meanwhile: the next try after the backoff posts it.
+    fake.addChannel({ id: 'G0PRIVATE1', name: 'leads', isPrivate: true, isMember: true, memberCount: 6 });
+    clock += 61_000;
+    expect((await service().post(TEAM, WEEK)).status).toBe('posted');
+    expect(digestsIn('G0PRIVATE1')).toHaveLength(1);
+  }, 60_000);
+
+  it('429 and 5xx are waited out (Retry-After), and the digest still goes out once', async () => {
+    fake.rateLimit('chat.postMessage', 7, 2);
+    fake.override('files.completeUploadExternal', { status: 503, body: { ok: false, error: 'service_unavailable' }, headers: { 'retry-after': '3' } });
+    fake.override('conversations.info', { status: 500, body: 'oops' });
+    const out = await service().post(TEAM, WEEK);
+    expect(out.status).toBe('posted');
+    expect(waits).toEqual(expect.arrayContaining([7000, 7000, 3000, 1000]));
+    expect(digestsIn(DIGEST)).toHaveLength(1);
+    expect(fake.callsTo('files.completeUploadExternal').length).toBeGreaterThanOrEqual(2);
+    expect((await digestRow(store.db, TEAM, WEEK))?.chartFileId).toMatch(/^F/);
+  }, 60_000);
+
+  it('a crash between claim and post: the claim holds until its lease ends, then the next tick posts once', async () => {
+    expect(await claimDigest(store.db, TEAM, WEEK, new Date(clock), DIGEST_LEASE_MS)).not.toBeNull();
+    clock += 60_000;
+    await service().tick();
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+    clock += DIGEST_LEASE_MS;
+    await service().tick();
+    expect(fake.callsTo('conversations.history')).toHaveLength(1);
+    expect(digestsIn(DIGEST)).toHaveLength(1);
+    expect((await digestRow(store.db, TEAM, WEEK))?.attempts).toBe(2);
+  }, 60_000);
+
+  it('a crash between post and mark: the next claimant finds the message by its metadata and does not post again', async () => {
+    expect(await claimDigest(store.db, TEAM, WEEK, new Date(clock), DIGEST_LEASE_MS)).not.toBeNull();
+    const posted = fake.addMessage(DIGEST, { user: 'U0BOT00001', bot_id: 'B0BOT00001', text: 'Async health…', metadata: { event_type: 'async_charter_digest', event_payload: { team_id: TEAM, week_start: WEEK } } });
+    // Another week's digest and a look-alike from someone else are not it.
+    fake.addMessage(DIGEST, { metadata: { event_type: 'async_charter_digest', event_payload: { team_id: TEAM, week_start: '2026-11-16' } } });
+    clock += DIGEST_LEASE_MS + 1;
+    const out = await service().post(TEAM, WEEK);
+    expect(out).toMatchObject({ status: 'found', ts: posted.ts });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(fake.uploadedFiles()).toHaveLength(1);
+    expect(fake.uploadedFiles()[0]?.threadTs).toBe(posted.ts);
+    expect(await digestRow(store.db, TEAM, WEEK)).toMatchObject({ messageTs: posted.ts, attempts: 2 });
+  }, 60_000);
+
+  it('posting again needs force; a forced round does not take the earlier message for its own', async () => {
+    const svc = service();
+    expect((await svc.post(TEAM, WEEK)).status).toBe('posted');
+    expect(await svc.post(TEAM, WEEK)).toMatchObject({ status: 'already_posted', channel: DIGEST });
+    clock += 1000;
+    expect((await svc.post(TEAM, WEEK, { force: true })).status).toBe('posted');
+    expect(digestsIn(DIGEST)).toHaveLength(2);
+    expect(fake.uploadedFiles()).toHaveLength(2);
+  }, 60_000);
+});
