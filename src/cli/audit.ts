@@ -1,14 +1,59 @@
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { defaultCharter } from '../domain/charter';
 import { openExport } from '../services/export-reader';
 import { importExport } from '../services/export-import';
-import { buildReports } from '../services/reports';
+import { reportHtml } from '../services/report-html';
+import { buildReportSet } from '../services/reports';
+import { channelNames } from '../store/channels';
 import { openCliStore, parseAsOf, readCharterFile, runCli, UsageError } from './common';
-import { reportHtml, reportTable } from './format';
+import { reportTable } from './format';
 
 const USAGE = 'usage: npm run audit -- <export.zip or folder> [--json] [--charter FILE] [--as-of ISO] [--include-private] [--html FILE]';
+
+const errCode = (err: unknown) => (err as NodeJS.ErrnoException)?.code;
+
+/** Throws a one-line UsageError unless a file can be written at `path` (its folder exists and is writable; it is not a folder). */
+async function checkWritable(path: string): Promise<void> {
+  const fail = (why: string) => new UsageError(`--html ${path}: cannot write there (${why})`);
+  if (path === '' || path.endsWith('/')) throw fail('not a file name');
+  const file = resolve(path);
+  const dir = dirname(file);
+  try {
+    if (!(await stat(dir)).isDirectory()) throw fail('a parent is not a directory');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw fail(errCode(err) === 'ENOENT' ? 'no such directory' : errCode(err) === 'ENOTDIR' ? 'a parent is not a directory' : `cannot reach ${dir}`);
+  }
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    throw fail('the directory is not writable');
+  }
+  try {
+    if ((await stat(file)).isDirectory()) throw fail('it is a directory');
+    await access(file, constants.W_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if (errCode(err) !== 'ENOENT') throw fail('the file is not writable');
+  }
+}
+
+/** Writes the file whole or not at all: a temporary file beside it, renamed over it. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const file = resolve(path);
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
 
 /** npm run audit: imports a Slack export into the store and prints the baseline report for every week. */
 runCli(async () => {
@@ -27,6 +72,9 @@ runCli(async () => {
   }
   const [path, ...extra] = args.positionals;
   if (path === undefined || extra.length > 0) throw new UsageError(USAGE);
+  const htmlPath = args.values.html;
+  // Before anything is read or imported: a report that cannot be written fails now, not after the import.
+  if (htmlPath !== undefined) await checkWritable(htmlPath);
   const charter = args.values.charter ? await readCharterFile(args.values.charter) : defaultCharter();
   const asOfArg = parseAsOf(args.values['as-of']);
 
@@ -48,9 +96,13 @@ runCli(async () => {
     process.stderr.write(`imported ${summary.messages} human messages (${summary.inserted} new) from ${summary.files} files in ${summary.channels} channels; ${summary.users} people\n`);
 
     const asOf = asOfArg ?? (summary.newestAt !== null ? new Date(summary.newestAt) : new Date());
-    const reports = await buildReports(store.db, summary.storeTeamId, { asOf, charter, reportTeamId: summary.teamId });
-    if (args.values.html) await writeFile(args.values.html, reportHtml(reports));
-    process.stdout.write(args.values.json ? `${JSON.stringify(reports, null, 2)}\n` : reportTable(reports));
+    const { reports, channels } = await buildReportSet(store.db, summary.storeTeamId, { asOf, charter, reportTeamId: summary.teamId });
+    const names = args.values.json && htmlPath === undefined ? new Map<string, string>() : await channelNames(store.db, summary.storeTeamId);
+    if (htmlPath !== undefined) {
+      await writeAtomically(htmlPath, await reportHtml(reports, { channelNames: names, channels, title: `Async Charter baseline: ${basename(archive.label)}` }));
+      process.stderr.write(`wrote the HTML report to ${htmlPath}\n`);
+    }
+    process.stdout.write(args.values.json ? `${JSON.stringify(reports, null, 2)}\n` : reportTable(reports, { channelNames: names, channels }));
     return 0;
   } finally {
     await archive.close();

@@ -7,6 +7,7 @@ import { DigestService } from '../services/digest';
 import { buildReports } from '../services/reports';
 import { digestSlackPort } from '../slack/digest-port';
 import { loadCharter } from '../store/charters';
+import { channelNames } from '../store/channels';
 import { hasTeam, knownTeams } from '../store/digests';
 import { openCliStore, parseAsOf, runCli, UsageError } from './common';
 import { reportTable } from './format';
@@ -63,7 +64,7 @@ runCli(async () => {
       throw new UsageError(`--week ${v.week}: the week of ${monday} starts after as_of ${asOf.toISOString()}; nothing has happened in it yet`);
     }
     const [report] = await buildReports(store.db, v.team, { weeks: [monday], asOf, charter });
-    process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report ? [report] : []));
+    process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report ? [report] : [], { channelNames: await channelNames(store.db, v.team) }));
     if (slackConfig === null) return 0;
 
     const logger = createLogger({ level: 'warn', fd: 2 });

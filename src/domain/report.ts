@@ -111,8 +111,34 @@ const compliance = (onTime: number, late: number, overdue: number): number | nul
 };
 const oneDecimal = (x: number | null): number | null => (x === null ? null : roundHalfAway(x, 1));
 
+/** Channel figures of the messages and requests given (one week, or a whole range), ordered by channel id. */
+function channelFigures(msgs: readonly ReportMsg[], reqs: readonly RequestRecord[], afterHours: ReadonlySet<ReportMsg>): ChannelFigures[] {
+  const channelIds = [...new Set(msgs.map((m) => m.channel))].sort();
+  return channelIds.map((channel): ChannelFigures => {
+    const cm = msgs.filter((m) => m.channel === channel);
+    const cr = reqs.filter((r) => r.channel === channel);
+    return {
+      channel,
+      messages: cm.length,
+      after_hours_messages: cm.filter((m) => afterHours.has(m)).length,
+      requests: cr.length,
+      compliance: compliance(countOutcome(cr, 'on_time'), countOutcome(cr, 'late'), countOutcome(cr, 'overdue')),
+    };
+  });
+}
+
+const countOutcome = (rs: readonly RequestRecord[], o: RequestRecord['outcome']) => rs.filter((r) => r.outcome === o).length;
+
 /** Reports for the given weeks (Monday dates in the charter timezone), evaluated at as_of. */
 export function weeklyReports(input: ReportInputs, weeks: readonly string[]): WeeklyReport[] {
+  return weeklyReportSet(input, weeks).weeks;
+}
+
+/**
+ * The weekly reports, and each channel's figures over all those weeks together (its compliance
+ * pooled over every request it had, not a mean of weekly ratios), from one pass over requests.
+ */
+export function weeklyReportSet(input: ReportInputs, weeks: readonly string[]): { weeks: WeeklyReport[]; channels: ChannelFigures[] } {
   const { charter, asOf } = input;
   const tz = charter.timezone;
   // Human messages in tracked channels only (SPEC §2): no excluded channel, no author the directory calls a bot.
@@ -121,28 +147,23 @@ export function weeklyReports(input: ReportInputs, weeks: readonly string[]): We
   const requests = computeRequests({ charter, messages, reactions: input.reactions, people: input.people, ...(input.appUserIds ? { appUserIds: input.appUserIds } : {}), asOf });
   const schedules = new Schedules(charter, input.people);
   const asOfIso = new Date(asOf).toISOString();
+  const allAfterHours = new Set<ReportMsg>();
+  const allMsgs = new Set<ReportMsg>();
+  const allReqs = new Set<RequestRecord>();
 
-  return weeks.map((week) => {
+  const reports = weeks.map((week): WeeklyReport => {
     const [start, end] = weekBounds(week, tz);
     const inWeek = (t: number) => t >= start && t < end && t <= asOf;
     const msgs = messages.filter((m) => inWeek(m.at));
     const reqs = requests.filter((r) => inWeek(r.askedAt));
-    const count = (rs: readonly RequestRecord[], o: RequestRecord['outcome']) => rs.filter((r) => r.outcome === o).length;
+    const count = countOutcome;
     const latencies = reqs.filter((r) => !r.urgent && r.latencyMinutes !== null).map((r) => r.latencyMinutes as number);
     const afterHours = new Set(msgs.filter((m) => isAfterHours(schedules, m)));
+    for (const m of afterHours) allAfterHours.add(m);
+    for (const m of msgs) allMsgs.add(m);
+    for (const r of reqs) allReqs.add(r);
 
-    const channelIds = [...new Set(msgs.map((m) => m.channel))].sort();
-    const channels = channelIds.map((channel): ChannelFigures => {
-      const cm = msgs.filter((m) => m.channel === channel);
-      const cr = reqs.filter((r) => r.channel === channel);
-      return {
-        channel,
-        messages: cm.length,
-        after_hours_messages: cm.filter((m) => afterHours.has(m)).length,
-        requests: cr.length,
-        compliance: compliance(count(cr, 'on_time'), count(cr, 'late'), count(cr, 'overdue')),
-      };
-    });
+    const channels = channelFigures(msgs, reqs, afterHours);
 
     const onTime = count(reqs, 'on_time');
     const late = count(reqs, 'late');
@@ -182,4 +203,5 @@ export function weeklyReports(input: ReportInputs, weeks: readonly string[]): We
       channels,
     };
   });
+  return { weeks: reports, channels: channelFigures([...allMsgs], [...allReqs], allAfterHours) };
 }

@@ -25,6 +25,7 @@ export function startDigestSchedule(service: Tickable, logger: Logger, expressio
     if (running !== null) return running;
     running = service
       .tick()
+      .then(() => logger.debug({ job: 'weekly-digest' }, 'digest tick done'))
       .catch((err: unknown) => logger.error({ err }, 'digest schedule tick failed'))
       .finally(() => {
         running = null;

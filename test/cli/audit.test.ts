@@ -92,7 +92,31 @@ describe('npm run audit', () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('imported 1025 human messages (0 new)');
     expect(JSON.parse(again.stdout)).toEqual(reports);
-  }, 180_000);
+
+    // Without --json: a table in human units (waits in working hours and minutes, one-decimal
+    // percentages), the meeting-request and where-is columns, then the channels by name.
+    const table = await runScript('audit', [HOUSTON], store.env);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('week '));
+    expect(lines[header]).toMatch(/^week\s+msgs\s+after-hrs\s+threaded\s+requests\s+off-hrs\s+on time\s+late\s+overdue\s+pending\s+compliance\s+median wait\s+p90 wait\s+mtg req\s+where-is$/);
+    const weekLines = lines.slice(header + 2, header + 2 + reports.length);
+    expect(weekLines.map((l) => l.slice(0, 10))).toEqual(reports.map((x) => x.week_start));
+    // Aligned: every row as long as the rule under the header, the columns' right edges in one place.
+    expect(new Set([lines[header + 1], ...weekLines].map((l) => l?.length))).toEqual(new Set([lines[header]?.length]));
+    expect(table.stdout).toMatch(/^2015-09-21\s+4\s+3\s+0\s+2\s+1\s+0\s+2\s+0\s+0\s+0\.0%\s+83 h 24 min\s+97 h 54 min\s+0\s+0$/m);
+    expect(table.stdout).toMatch(/^2015-08-24\s+3\s+3\s+0\s+3\s+3\s+2\s+0\s+1\s+0\s+66\.7%\s+0 min\s+0 min\s+0\s+0$/m);
+    expect(table.stdout).toMatch(/^2015-06-29\s+3\s+3\s+0\s+2\s+2\s+0\s+2\s+0\s+0\s+0\.0%\s+32 h\s+40 h\s+0\s+0$/m);
+    expect(table.stdout).toMatch(/^2015-09-28\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s+–\s+–\s+–\s+0\s+0$/m);
+    const sum = (f: (x: WeeklyReport) => number) => reports.reduce((n, x) => n + f(x), 0);
+    expect(table.stdout).toContain(`61 weeks, 1,025 messages, ${sum((x) => x.requests)} requests; overall compliance`);
+    // One line per channel, totals over the weeks; #readings is worked out from the JSON.
+    expect(table.stdout).toMatch(/^Channels, totals over the 61 weeks above:$/m);
+    const inReadings = reports.flatMap((x) => x.channels.filter((c) => c.channel === READINGS));
+    expect(table.stdout).toMatch(new RegExp(`^#readings\\s+${inReadings.reduce((n, c) => n + c.messages, 0)}\\s+${inReadings.reduce((n, c) => n + c.after_hours_messages, 0)}\\s+${inReadings.reduce((n, c) => n + c.requests, 0)}\\s+\\d+\\.\\d%$`, 'm'));
+    expect(table.stdout).toMatch(/^#general\s+/m);
+    expect(table.stdout).not.toMatch(/^C0[0-9A-Z]+\s/m);
+  }, 240_000);
 
   it('reads the zipped export, prints a table without --json, and honours --as-of and --charter', async () => {
     const charterFile = join(mkdtempSync(join(tmpdir(), 'ac-charter-')), 'charter.yml');
@@ -108,6 +132,9 @@ describe('npm run audit', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/week\s+msgs\s+after-hrs/);
     expect(table.stdout).toMatch(/^2016-01-11\s+\d+/m);
+    expect(table.stdout).toMatch(/^channel\s+msgs\s+after-hrs\s+requests\s+compliance$/m);
+    // Percentages always with one decimal.
+    expect((table.stdout.match(/[\d.]+%/g) ?? []).filter((p) => !/^\d+\.\d%$/.test(p))).toEqual([]);
   }, 180_000);
 
   it('without users.json nobody is known: messages count, requests do not, and it says so', async () => {

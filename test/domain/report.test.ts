@@ -1,5 +1,5 @@
 import { makeCharter } from '../helpers/charter';
-import { median, mondayOf, nearestRank, roundHalfAway, weekBounds, weeklyReports, weekStartOf, weeksBetween, type ReportMsg } from '../../src/domain/report';
+import { median, mondayOf, nearestRank, roundHalfAway, weekBounds, weeklyReports, weeklyReportSet, weekStartOf, weeksBetween, type ReportMsg } from '../../src/domain/report';
 import type { Person } from '../../src/domain/requests';
 
 const charter = makeCharter;
@@ -156,6 +156,25 @@ describe('weeklyReports', () => {
     const report = (k: number) => weeklyReports({ teamId: 'T1', charter: charter({ min_group_size: 3 }), messages: [], reactions: [], people, asOf, pulseAnswers: answers(k) }, [week])[0];
     expect(report(2)?.pulse).toBeNull();
     expect(report(3)?.pulse).toEqual({ responses: 3, focus: 4, stress: 2.3, autonomy: 5 });
+  });
+
+  it('channel figures over several weeks pool every request (not a mean of weekly ratios)', () => {
+    const d = 24 * H;
+    // Week 1 in C0B: one request answered in 1 h (on time). Week 2: three requests, one answered on time, two never (overdue).
+    const q1 = msg(A, MON + 10 * H, { mentions: [B] });
+    const a1 = msg(B, MON + 11 * H, { root: q1.ts });
+    const w2 = MON + 7 * d + 10 * H;
+    const qs = [msg(A, w2, { mentions: [B] }), msg(A, w2 + H, { mentions: [B] }), msg(A, w2 + 2 * H, { mentions: [B] })];
+    const a2 = msg(B, w2 + 30 * 60_000, { root: qs[0]?.ts as string });
+    const other = msg(B, w2, { channel: 'C0C' });
+    const input = { teamId: 'T1', charter: charter(), messages: [q1, a1, ...qs, a2, other], reactions: [], people, asOf: MON + 28 * d };
+    const set = weeklyReportSet(input, ['2026-11-23', '2026-11-30']);
+    expect(set.weeks.map((w) => w.channels.find((c) => c.channel === 'C0B')?.compliance)).toEqual([1, 0.333]);
+    expect(set.channels).toEqual([
+      { channel: 'C0B', messages: 6, after_hours_messages: 0, requests: 4, compliance: 0.5 },
+      { channel: 'C0C', messages: 1, after_hours_messages: 0, requests: 0, compliance: null },
+    ]);
+    expect(set.weeks).toEqual(weeklyReports(input, ['2026-11-23', '2026-11-30']));
   });
 
   it('as_of cuts what is counted', () => {

@@ -68,6 +68,7 @@ export class FakeSlack {
   private wss: WebSocketServer | undefined;
   private readonly sockets = new Set<WebSocket>();
   private readonly overrides = new Map<string, Reply[]>();
+  private readonly holds = new Map<string, Array<{ apply: boolean }>>();
   private readonly handlers = new Map<string, Handler>();
   private readonly conversations = new Conversations();
   private readonly files = new Files();
@@ -164,6 +165,16 @@ export class FakeSlack {
     const list = this.overrides.get(method) ?? [];
     for (let i = 0; i < times; i += 1) list.push({ status: reply.status ?? 200, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}) });
     this.overrides.set(method, list);
+  }
+
+  /**
+   * The next call of `method` is never answered, so its caller hangs (tests then kill it):
+   * with `apply`, Slack does the work first (a message is posted) and only the answer is lost.
+   */
+  hold(method: string, opts: { apply: boolean }): void {
+    const list = this.holds.get(method) ?? [];
+    list.push({ apply: opts.apply });
+    this.holds.set(method, list);
   }
 
   /** The next `times` calls of `method` are rate limited, as Slack does it. */
@@ -425,7 +436,10 @@ export class FakeSlack {
     if (token !== expected) return send(res, fail(token === undefined ? 'not_authed' : 'invalid_auth'));
     const handler = this.handlers.get(method);
     if (handler === undefined) return send(res, fail('unknown_method'));
+    const hold = this.holds.get(method)?.shift();
+    if (hold !== undefined && !hold.apply) return; // never answered, nothing done: the caller dies waiting
     const out = handler(args, call);
+    if (hold !== undefined) return; // done (the message is in the channel), but the answer never comes
     send(res, 'status' in out && 'body' in out ? (out as Reply) : { status: 200, body: out });
   }
 }
