@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { digestChartSpec } from '../src/domain/charts';
-import { trendPoint } from '../src/domain/digest';
+import { chartTitle, trendPoint } from '../src/domain/digest';
 import { renderPng } from '../src/services/charts';
 import { importDemoWorkspace } from '../src/services/demo';
 import { reportHtml } from '../src/services/report-html';
+import { buildReportSet } from '../src/services/reports';
 import { channelNames } from '../src/store/channels';
 import { connectStore } from '../src/store/connect';
 import { migrateToLatest } from '../src/store/migrate';
@@ -34,17 +35,17 @@ async function main(): Promise<void> {
     await migrateToLatest(store.db);
     // One more week than shown: the week NOW is in has only begun.
     const demo = await importDemoWorkspace(store, { messages: MESSAGES, weeks: WEEKS + 1, now: NOW });
-    const reports = demo.reports.slice(0, WEEKS);
+    const { reports, channels } = await buildReportSet(store.db, demo.teamId, { asOf: NOW, weeks: demo.reports.slice(0, WEEKS).map((r) => r.week_start) });
     const last = reports.at(-1);
     if (last === undefined) throw new Error('the demo workspace has no weeks');
     process.stderr.write(`demo workspace ${demo.teamId}: ${demo.summary.messages} human messages; weeks ${reports[0]?.week_start} to ${last.week_start}\n`);
 
     const weekEnd = new Date(Date.parse(`${last.week_start}T00:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10);
-    const chart = await renderPng(digestChartSpec(reports.map(trendPoint), `Async health, six weeks to ${weekEnd}`));
+    const chart = await renderPng(digestChartSpec(reports.map(trendPoint), chartTitle(weekEnd)));
     writeFileSync(join(ROOT, 'docs', 'digest-chart.png'), chart);
     process.stderr.write(`wrote docs/digest-chart.png (${chart.length} bytes)\n`);
 
-    const html = await reportHtml(reports, { channelNames: await channelNames(store.db, demo.teamId), title: 'Async Charter report: demo workspace' });
+    const html = await reportHtml(reports, { channelNames: await channelNames(store.db, demo.teamId), title: 'Async Charter report: demo workspace', channels });
     const page = join(dir, 'report.html');
     writeFileSync(page, html);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });

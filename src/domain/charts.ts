@@ -37,7 +37,17 @@ function layer(key: TrendChartKey, rows: ReturnType<typeof chartRows>, size: { w
   if (c === undefined) throw new Error(`unknown chart ${key}`);
   // Every week keeps its place on the axis, with or without a value.
   const x = { field: 'week_start', type: 'ordinal', sort: null, title: null, scale: { domain: rows.map((r) => r.week_start) }, axis: { labelAngle: 0, labelColor: INK, labelOverlap: 'greedy', labelExpr: "utcFormat(toDate(datum.value), '%-d %b')" } };
-  const y = { field: c.field, type: 'quantitative', title: c.axis, axis: { format: c.format, tickCount: 4, grid: true, labelColor: INK }, ...(c.scale ? { scale: c.scale } : {}) };
+  // Counts: whole ticks from 0, also when every week is 0 or the counts are small.
+  const maxCount = c.format === 'd' ? Math.max(1, ...rows.map((r) => Number(r[c.field] ?? 0))) : 0;
+  const countAxis = c.format === 'd' ? { scale: { domainMin: 0, domainMax: maxCount, nice: true }, ...(maxCount <= 4 ? { values: Array.from({ length: maxCount + 1 }, (_, i) => i) } : { tickMinStep: 1 }) } : {};
+  const y = {
+    field: c.field,
+    type: 'quantitative',
+    title: c.axis,
+    axis: { format: c.format, tickCount: 4, grid: true, labelColor: INK, ...('values' in countAxis ? { values: countAxis.values } : {}), ...('tickMinStep' in countAxis ? { tickMinStep: countAxis.tickMinStep } : {}) },
+    ...(c.scale ? { scale: c.scale } : {}),
+    ...('scale' in countAxis ? { scale: countAxis.scale } : {}),
+  };
   const points = c.mark === 'line' ? [{ mark: { type: 'point', filled: true, size: 60, color: ACCENT }, encoding: { x, y } }] : [];
   return {
     title: { text: c.title, anchor: 'start', fontSize: 14, color: INK },

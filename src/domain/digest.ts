@@ -236,6 +236,11 @@ export function digestWeekFor(slot: number, tz: string): string {
   return DateTime.fromMillis(slot, { zone: tz }).startOf('week').minus({ weeks: 1 }).toISODate() ?? '';
 }
 
+/** The digest chart's title: "Async health, six weeks to 29 Nov 2026" (weekEnd: the last Sunday, YYYY-MM-DD). */
+export function chartTitle(weekEnd: string): string {
+  return `Async health, six weeks to ${DateTime.fromISO(weekEnd, { zone: 'UTC' }).toFormat('d LLL yyyy')}`;
+}
+
 /** The `count` Monday dates ending with `week`, oldest first. */
 export function weeksEndingWith(week: string, count: number): string[] {
   const end = DateTime.fromISO(week, { zone: 'UTC' });

@@ -1,5 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
+
+/** Phrasings the classifier flags (checked with npm run classify). */
+const MEETING_ASKS = ['can we hop on a quick call about the rollout?', "let's jump on a call tomorrow to go through the plan", 'could we set up a meeting this week to discuss the pricing page?', 'quick sync at 3pm?'];
+const WHERE_ASKS = ['where is the onboarding doc?', 'does anyone know where the Q3 deck lives?', 'where can I find the latest release notes?'];
 
 /** The team id of generated exports. */
 export const DEMO_TEAM = 'T0DEMO0001';
@@ -7,8 +12,9 @@ export const DEMO_TEAM = 'T0DEMO0001';
 /**
  * Writes a synthetic Slack workspace export (unpacked folder) with about `count` messages in all
  * (answers included; the exact number is returned):
- * 300 people in 8 time zones, 25 channels, ~35% thread replies, ~30% with mentions,
- * a few bot and join messages, spread over `weeks` weeks from `start`. Deterministic (seeded).
+ * 300 people in 8 time zones, 25 channels, ~35% thread replies, ~30% with mentions, ~3%
+ * meeting requests and ~2% "where is…?" questions, a few bot and join messages, spread over
+ * `weeks` weeks from `start`, four in five in their author's working hours. Deterministic (seeded).
  * Used by `npm run demo` and `npm run bench`.
  */
 export function generateExport(dir: string, count: number, opts: { seed?: number; weeks?: number; start?: Date; teamId?: string } = {}): { messages: number; replies: number } {
@@ -40,13 +46,24 @@ export function generateExport(dir: string, count: number, opts: { seed?: number
   let replies = 0;
   // About a fifth of all messages are answers to a mention: draw the rest as new messages.
   const base = Math.max(1, Math.round(count / 1.2));
-  const times = Array.from({ length: base }, () => start + rand() * span).sort((a, b) => a - b);
-  times.forEach((t, i) => {
-    const ch = pick(channels);
+  // Most people write in their working hours (Monday to Friday, 09:00-17:00 in their zone).
+  const draws = Array.from({ length: base }, () => {
     const user = pick(users);
+    let t = start + rand() * span;
+    if (rand() < 0.8) {
+      let local = DateTime.fromSeconds(t, { zone: user.tz }).startOf('day').plus({ seconds: (9 + rand() * 8) * 3600 });
+      if (local.weekday > 5) local = local.minus({ days: local.weekday - 5 });
+      if (local.toSeconds() >= start && local.toSeconds() < end) t = local.toSeconds();
+    }
+    return { t, user };
+  }).sort((a, b) => a.t - b.t);
+  draws.forEach(({ t, user }, i) => {
+    const ch = pick(channels);
     const ts = `${Math.floor(t)}.${String(i % 1_000_000).padStart(6, '0')}`;
     const chRoots = roots.get(ch.id) ?? [];
-    const m: Record<string, unknown> = { type: 'message', user: user.id, ts, text: 'lorem ipsum dolor sit amet' };
+    const kind = rand();
+    const text = kind < 0.03 ? pick(MEETING_ASKS) : kind < 0.05 ? pick(WHERE_ASKS) : 'lorem ipsum dolor sit amet';
+    const m: Record<string, unknown> = { type: 'message', user: user.id, ts, text };
     const r = rand();
     if (r < 0.02) Object.assign(m, { subtype: 'channel_join', text: `<@${user.id}> has joined the channel` });
     else if (r < 0.04) Object.assign(m, { subtype: 'bot_message', bot_id: 'B0BENCH001', user: undefined });

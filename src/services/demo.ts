@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { defaultCharter } from '../domain/charter';
-import type { WeeklyReport } from '../domain/report';
+import type { ChannelFigures, WeeklyReport } from '../domain/report';
 import type { Store } from '../store/connect';
 import { DEMO_TEAM, generateExport } from './demo-export';
 import { openExport } from './export-reader';
 import { importExport, type ImportSummary } from './export-import';
-import { buildReports } from './reports';
+import { buildReportSet } from './reports';
 
 const WEEK_MS = 7 * 86_400_000;
 
-export type DemoWorkspace = { teamId: string; summary: ImportSummary; reports: WeeklyReport[] };
+export type DemoWorkspace = { teamId: string; summary: ImportSummary; reports: WeeklyReport[]; channels: ChannelFigures[] };
 
 /**
  * The demo workspace (`npm run demo`, `npm run docs:images`): a generated export of about
@@ -34,8 +34,8 @@ export async function importDemoWorkspace(store: Store, opts: { messages: number
       await archive.close();
     }
     const weeks = Array.from({ length: opts.weeks }, (_, i) => start.plus({ weeks: i }).toISODate() as string);
-    const reports = await buildReports(store.db, DEMO_TEAM, { asOf: opts.now, charter, weeks });
-    return { teamId: DEMO_TEAM, summary, reports };
+    const { reports, channels } = await buildReportSet(store.db, DEMO_TEAM, { asOf: opts.now, charter, weeks });
+    return { teamId: DEMO_TEAM, summary, reports, channels };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import type { Charter } from '../domain/charter';
 import { chartAltText, digestChartSpec, type VegaLiteSpec } from '../domain/charts';
-import { buildDigest, digestWeekFor, lastDigestSlot, TREND_WEEKS, weeksEndingWith, type ChannelInfo, type Digest } from '../domain/digest';
+import { buildDigest, chartTitle, digestWeekFor, lastDigestSlot, TREND_WEEKS, weeksEndingWith, type ChannelInfo, type Digest } from '../domain/digest';
 import { weekBounds } from '../domain/report';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
@@ -193,7 +193,7 @@ export class DigestService {
     if (claim.chartFileId !== null) return claim.chartFileId || null;
     try {
       const existing = claim.attempts > 1 ? await slack.findChart(channel, ts) : null;
-      const title = `Async health, six weeks to ${digest.week_end}`;
+      const title = chartTitle(digest.week_end);
       const fileId = existing ?? (await slack.uploadChart(channel, ts, await this.deps.renderChart(digestChartSpec(digest.trend, title)), { filename: `async-health-${digest.week_start}.png`, title, altText: chartAltText(digest.trend, title).slice(0, 1000) }));
       await markDigestChart(store.db, claim.teamId, claim.weekStart, fileId, new Date(this.deps.now()));
       return fileId;

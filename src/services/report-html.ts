@@ -16,8 +16,8 @@ export type ReportHtmlOptions = {
   /** Channel id → name (without '#'); channels not in it are shown by id. */
   channelNames?: ReadonlyMap<string, string>;
   title?: string;
-  /** Each channel over all the weeks (buildReportSet); default: the channels of a single week. */
-  channels?: readonly ChannelFigures[];
+  /** Each channel over all the weeks (buildReportSet's `channels`). */
+  channels: readonly ChannelFigures[];
 };
 
 /** Text or attribute value → HTML, every markup character escaped. */
@@ -165,7 +165,7 @@ footer{margin-top:2rem;color:#777;font-size:.85rem}
 `;
 
 /** The report page (see the module comment); an empty state when there are no weeks. */
-export async function reportHtml(reports: readonly WeeklyReport[], opts: ReportHtmlOptions = {}): Promise<string> {
+export async function reportHtml(reports: readonly WeeklyReport[], opts: ReportHtmlOptions): Promise<string> {
   const title = opts.title ?? 'Async Charter report';
   const names = opts.channelNames;
   const label = (id: string) => (names?.get(id) ? `#${names.get(id) as string}` : id);
@@ -236,7 +236,7 @@ ${await charts(reports)}
 </section>`;
 
   // A section per channel: its totals and its weeks.
-  const totals = busiestFirst(opts.channels ?? (reports.length === 1 ? (first?.channels ?? []) : []));
+  const totals = busiestFirst(opts.channels);
   const weeksWith = (channel: string) => reports.filter((r) => r.channels.some((x) => x.channel === channel)).length;
   const channelSection = (c: (typeof totals)[number]) => {
     const weeksOf = reports.flatMap((r) => r.channels.filter((x) => x.channel === c.channel).map((x) => ({ week: r.week_start, figures: x })));

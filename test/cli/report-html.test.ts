@@ -147,13 +147,13 @@ describe('npm run audit -- --html', () => {
   }, 60_000);
 
   it('renders an empty state when there are no weeks, and escapes what it prints', async () => {
-    const empty = await reportHtml([], { title: 'Q<3> & "co"' });
+    const empty = await reportHtml([], { title: 'Q<3> & "co"', channels: [] });
     expect(empty).toContain('<title>Q&lt;3&gt; &amp; &quot;co&quot;</title>');
     expect(empty).toContain('No human messages in this range: nothing to report.');
     expect(empty).not.toMatch(/<svg|<table|<script/);
 
     const week = { ...ZERO, week_start: '2026-11-16', messages: 30, after_hours_messages: 3, channels: [{ channel: 'C0EVIL0001', messages: 30, after_hours_messages: 3, requests: 0, compliance: null }] };
-    const html = await reportHtml([week], { channelNames: new Map([['C0EVIL0001', '<img src=x onerror=alert(1)>']]) });
+    const html = await reportHtml([week], { channelNames: new Map([['C0EVIL0001', '<img src=x onerror=alert(1)>']]), channels: week.channels });
     expect(html).toContain('<h3>#&lt;img src=x onerror=alert(1)&gt;</h3>');
     expect(html).not.toMatch(/<img|<script/);
   });

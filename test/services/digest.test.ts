@@ -88,7 +88,7 @@ describe('the weekly digest service (real store, fake Slack Web API)', () => {
     const [file] = files;
     expect(file?.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(file?.filename).toBe(`async-health-${WEEK}.png`);
-    expect(file?.altText).toMatch(/^Async health, six weeks to 2026-11-29\. Answered within the window: 19 Oct \d+%/);
+    expect(file?.altText).toMatch(/^Async health, six weeks to 29 Nov 2026\. Answered within the window: 19 Oct \d+%/);
     const digestTs = digestsIn(DIGEST)[0]?.ts;
     expect(fake.messagesIn(DIGEST).filter((m) => m.thread_ts === digestTs && m.files !== undefined)).toHaveLength(1);
 
