@@ -36,15 +36,15 @@ runCli(async () => {
       },
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+    throw new UsageError(`${(err as Error).message.split('\n')[0]} (${USAGE})`);
   }
   const v = args.values;
   if (v.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (!v.team) throw new UsageError(`--team is missing: the Slack team id, such as T0123ABCD\n${USAGE}`);
-  if (!v.week) throw new UsageError(`--week is missing: any day of the week, as YYYY-MM-DD\n${USAGE}`);
+  if (!v.team) throw new UsageError(`--team is missing: the Slack team id, such as T0123ABCD (${USAGE})`);
+  if (!v.week) throw new UsageError(`--week is missing: any day of the week, as YYYY-MM-DD (${USAGE})`);
   if (v.force && !v.post) throw new UsageError('--force goes with --post (it posts the digest again)');
   const monday = mondayOf(v.week);
   if (monday === null) throw new UsageError(`--week ${v.week}: not a date YYYY-MM-DD`);
@@ -63,11 +63,15 @@ runCli(async () => {
     if (weekBounds(monday, charter.timezone)[0] > asOf.getTime()) {
       throw new UsageError(`--week ${v.week}: the week of ${monday} starts after as_of ${asOf.toISOString()}; nothing has happened in it yet`);
     }
+    if (slackConfig !== null && charter.digest.channel === null) {
+      throw new UsageError(`the charter of ${v.team} has no digest.channel: set one (digest: { channel: C0123ABCD }) with npm run charter -- --team ${v.team} --set FILE`);
+    }
     const [report] = await buildReports(store.db, v.team, { weeks: [monday], asOf, charter });
     process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report ? [report] : [], { channelNames: await channelNames(store.db, v.team) }));
     if (slackConfig === null) return 0;
 
-    const logger = createLogger({ level: 'warn', fd: 2 });
+    // The outcome is printed below in one line; the service's own warnings would repeat it.
+    const logger = createLogger({ level: 'error', fd: 2 });
     const digests = new DigestService({ store, logger, now: Date.now, renderChart: (spec) => renderPng(spec), slack: digestSlackPort({ ...slackConfig, logger }) });
     const out = await digests.post(v.team, monday, { force: v.force, asOf, charter });
     switch (out.status) {
@@ -84,7 +88,7 @@ runCli(async () => {
       case 'no_channel':
         throw new UsageError(`the charter of ${v.team} has no digest.channel: set one (digest: { channel: C0123ABCD }) with npm run charter -- --team ${v.team} --set FILE`);
       case 'failed':
-        process.stderr.write(`digest for ${v.team}, week of ${monday} not posted (${out.code}): ${out.message}\n`);
+        process.stderr.write(`digest for ${v.team}, week of ${monday} not posted: ${out.message}\n`);
         return 1;
     }
   } finally {

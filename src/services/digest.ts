@@ -128,9 +128,8 @@ export class DigestService {
       const retryAt = new Date(this.deps.now() + Math.min(3_600_000, 60_000 * 2 ** Math.min(6, claim.attempts - 1)));
       await releaseDigest(store.db, teamId, weekStart, retryAt, code);
       const why = err instanceof DigestError ? err.message : slackErrorCode(err) !== null ? `Slack answered ${code}` : `digest not posted (${(err as Error)?.message ?? String(err)})`;
-      const message = `${why}; it will be tried again after ${retryAt.toISOString()}`;
-      logger.warn({ ...log, err, code, retry_at: retryAt.toISOString() }, message);
-      return { status: 'failed', code, message, retryAt };
+      logger.warn({ ...log, err, code, retry_at: retryAt.toISOString() }, `${why}; it will be tried again after ${retryAt.toISOString()}`);
+      return { status: 'failed', code, message: why, retryAt };
     }
   }
 

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WeeklyReport } from '../../src/domain/report';
+import { generateExport } from '../../src/services/demo-export';
+import { cliStore, runScript } from '../helpers/cli';
+import { FakeSlack } from '../helpers/fake-slack';
+
+const TEAM = 'T0TEAM0001';
+const DIGEST = 'C0DIGEST01';
+const WEEK = '2026-11-23';
+const AS_OF = '2026-11-30T09:00:00Z';
+
+describe('npm run digest: bad input and --post', () => {
+  let store: Awaited<ReturnType<typeof cliStore>>;
+  let fake: FakeSlack;
+  const work = mkdtempSync(join(tmpdir(), 'ac-digest-cli-'));
+
+  beforeAll(async () => {
+    store = await cliStore();
+    fake = await new FakeSlack().start();
+    fake.addChannel({ id: DIGEST, name: 'team-health', memberCount: 30 });
+    generateExport(join(work, 'export'), 800, { weeks: 3, start: new Date('2026-11-09T00:00:00Z'), teamId: TEAM });
+    expect((await runScript('audit', [join(work, 'export'), '--json'], store.env)).code).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    await fake.stop();
+    await store.dispose();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const slackEnv = () => ({ ...store.env, SLACK_BOT_TOKEN: fake.token, SLACK_API_URL: fake.apiUrl });
+  const oneLine = (stderr: string) => {
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    return lines[0];
+  };
+
+  it.each([
+    ['no --team', ['--week', WEEK], /^--team is missing: the Slack team id, such as T0123ABCD \(usage: npm run digest -- /],
+    ['no --week', ['--team', TEAM], /^--week is missing: any day of the week, as YYYY-MM-DD \(usage: /],
+    ['a week outside the calendar', ['--team', TEAM, '--week', '0001-01-01'], /^--week 0001-01-01: outside the calendar this app reports on \(weeks from 2000-01-03\)$/],
+    ['a date that does not exist', ['--team', TEAM, '--week', '2026-02-30'], /^--week 2026-02-30: not a date YYYY-MM-DD$/],
+    ['a week after as_of', ['--team', TEAM, '--week', '2026-12-09', '--as-of', AS_OF], /^--week 2026-12-09: the week of 2026-12-07 starts after as_of 2026-11-30T09:00:00.000Z; nothing has happened in it yet$/],
+    ['an unknown team', ['--team', 'T0X', '--week', WEEK], /^no data for team T0X; teams in this store: T0TEAM0001$/],
+    ['--force without --post', ['--team', TEAM, '--week', WEEK, '--force'], /^--force goes with --post \(it posts the digest again\)$/],
+    ['an unknown option', ['--team', TEAM, '--week', WEEK, '--colour'], /^Unknown option '--colour'.* \(usage: /],
+  ])('%s: exit 2, one line, no stack', async (_name, args, message) => {
+    const r = await runScript('digest', args, slackEnv());
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toMatch(message);
+  }, 60_000);
+
+  it('--post without a bot token or without a digest channel: exit 2, nothing posted', async () => {
+    const noToken = await runScript('digest', ['--team', TEAM, '--week', WEEK, '--post'], store.env);
+    expect(noToken.code).toBe(2);
+    expect(oneLine(noToken.stderr)).toMatch(/^SLACK_BOT_TOKEN is not set: posting needs the bot token/);
+    const noChannel = await runScript('digest', ['--team', TEAM, '--week', WEEK, '--post', '--as-of', AS_OF], slackEnv());
+    expect(noChannel.code).toBe(2);
+    expect(noChannel.stdout).toBe('');
+    expect(oneLine(noChannel.stderr)).toBe(`the charter of ${TEAM} has no digest.channel: set one (digest: { channel: C0123ABCD }) with npm run charter -- --team ${TEAM} --set FILE`);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+  }, 60_000);
+
+  it('--post posts through the claim: once, then "already posted", then again with --force', async () => {
+    const charter = join(work, 'charter.yml');
+    writeFileSync(charter, `digest: { channel: ${DIGEST} }\n`);
+    expect((await runScript('charter', ['--team', TEAM, '--set', charter], store.env)).code).toBe(0);
+
+    const first = await runScript('digest', ['--team', TEAM, '--week', '2026-11-25', '--post', '--json', '--as-of', AS_OF], slackEnv());
+    expect(first.code).toBe(0);
+    // --json: stdout holds only the report; what happened goes to stderr.
+    const report = JSON.parse(first.stdout) as WeeklyReport;
+    expect(report).toMatchObject({ team_id: TEAM, week_start: WEEK, as_of: '2026-11-30T09:00:00.000Z' });
+    expect(first.stderr).toMatch(new RegExp(`^digest for ${TEAM}, week of ${WEEK}: posted to ${DIGEST} \\(ts \\d+\\.\\d+\\), chart in the thread\\n$`));
+    const post = fake.callsTo('chat.postMessage')[0];
+    expect(post?.args.metadata).toEqual({ event_type: 'async_charter_digest', event_payload: { team_id: TEAM, week_start: WEEK } });
+    expect(String(post?.args.text)).toContain(`${(Math.round((report.compliance ?? 0) * 1000) / 10).toFixed(1)}% of requests answered within the charter window`);
+    expect(fake.uploadedFiles()).toHaveLength(1);
+
+    const again = await runScript('digest', ['--team', TEAM, '--week', WEEK, '--post', '--as-of', AS_OF], slackEnv());
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`week of ${WEEK} was already posted to ${DIGEST} \\(ts \\d+\\.\\d+\\); add --force to post it again`));
+    expect(again.stdout).toMatch(/^Team T0TEAM0001 · weeks start Monday 00:00 UTC/);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+
+    const forced = await runScript('digest', ['--team', TEAM, '--week', WEEK, '--post', '--force', '--as-of', AS_OF], slackEnv());
+    expect(forced.code).toBe(0);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
+    expect(fake.uploadedFiles()).toHaveLength(2);
+  }, 120_000);
+
+  it('Slack refusing the post: exit 1 with its reason, and the claim is let go for a later try', async () => {
+    fake.override('chat.postMessage', { body: { ok: false, error: 'restricted_action' } });
+    const r = await runScript('digest', ['--team', TEAM, '--week', '2026-11-16', '--post', '--as-of', AS_OF], slackEnv());
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(/^digest for T0TEAM0001, week of 2026-11-16 not posted: Slack answered restricted_action$/);
+  }, 60_000);
+});
