@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { generateExport } from '../src/services/demo-export';
 
 /**
- * npm run bench: audit of a generated 100k-message export, on embedded PGlite and (when
- * DATABASE_URL is set) on Postgres. Each run is its own process, so peak RSS is the audit's own.
+ * npm run bench: audit of a generated 100k-message export, and the weekly digest of a workspace
+ * with 100k messages in one week (built and posted to the local fake Slack), on embedded PGlite
+ * and (when DATABASE_URL is set) on Postgres. Each run is its own process, so peak RSS is its own.
  * BENCH_MESSAGES changes the size.
  */
 const count = Number(process.env.BENCH_MESSAGES ?? 100_000);
@@ -28,6 +29,17 @@ try {
   for (const run of runs) {
     const out = execFileSync(tsx, [join(__dirname, 'audit-once.ts'), exportDir], { env: run.env, encoding: 'utf8', maxBuffer: 1 << 20 });
     process.stdout.write(`audit ${run.label}: ${out}`);
+  }
+
+  // The digest: every message in one week (the week of Monday 2026-11-23), a separate team.
+  const weekDir = join(work, 'week');
+  const w0 = performance.now();
+  const week = generateExport(weekDir, count, { weeks: 1, start: new Date('2026-11-23T00:00:00Z'), teamId: 'T0BENCHWK1' });
+  process.stderr.write(`generated ${week.messages} messages in one week in ${((performance.now() - w0) / 1000).toFixed(1)} s\n`);
+  for (const run of runs) {
+    const env = run.label === 'pglite' ? { ...run.env, DATA_DIR: join(work, 'data-digest') } : run.env;
+    const out = execFileSync(tsx, [join(__dirname, 'digest-once.ts'), weekDir, 'T0BENCHWK1', '2026-11-23'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
+    process.stdout.write(`digest ${run.label}: ${out}`);
   }
   if (process.env.DATABASE_URL) execFileSync('psql', [process.env.DATABASE_URL, '-qc', `set client_min_messages = warning; drop schema if exists bench_${process.pid} cascade`]);
 } finally {

@@ -78,7 +78,7 @@ function trendLines(trend: readonly TrendPoint[]): string {
   return [
     `*Six-week trend* (${day(trend[0]?.week_start ?? '', 'd LLL')} → ${day(trend.at(-1)?.week_start ?? '', 'd LLL')}; this week in bold)`,
     `Answered in time: ${row((p) => formatPercent(p.compliance, 0))}`,
-    `Median wait: ${row((p) => (p.median_wait_minutes === null ? '–' : formatHours(p.median_wait_minutes / 60)))}`,
+    `Median wait: ${row((p) => formatMinutes(p.median_wait_minutes))}`,
     `After hours: ${row((p) => formatPercent(p.after_hours_share, 0))}`,
     `Meeting requests: ${row((p) => String(p.meeting_requests))}`,
   ].join('\n');
