@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   const logger = createLogger({ level: 'error', fd: 2 });
   const asOf = new Date(Date.parse(`${week}T00:00:00Z`) + 7 * 86_400_000 + 9 * 3_600_000);
-  const digests = new DigestService({ store, logger, now: () => asOf.getTime(), renderChart: (spec) => renderPng(spec), slack: digestSlackPort({ token: fake.token, apiUrl: fake.apiUrl, logger }) });
+  const digests = new DigestService({ store, logger, teams: () => [team], now: () => asOf.getTime(), renderChart: (spec) => renderPng(spec), slack: digestSlackPort({ token: fake.token, apiUrl: fake.apiUrl, logger }) });
   const timed = async (force: boolean) => {
     const c0 = performance.now();
     const digest = await digests.compose(team, week, asOf, charter);

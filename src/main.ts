@@ -74,9 +74,12 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       },
     });
     const now = clockFrom(config.clock.startAt);
+    // Token mode serves auth.test's team only (known once the app has started).
+    let served: string[] = [];
     const digests = new DigestService({
       store,
       logger,
+      teams: () => served,
       now,
       renderChart: (spec) => renderPng(spec),
       ...(config.slack.auth.kind === 'token'
@@ -88,6 +91,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     port = slackPort(slack.client, metrics);
     appUserIds = new Set(slack.identity.botUserId ? [slack.identity.botUserId] : []);
     await upsertWorkspace(store.db, slack.identity.teamId, slack.identity.botUserId, slack.identity.botId);
+    served = [slack.identity.teamId];
     const schedule = opts.jobs === false ? null : startDigestSchedule(digests, logger);
     logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
 

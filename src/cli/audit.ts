@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -29,17 +28,18 @@ async function checkWritable(path: string): Promise<void> {
     throw fail(errCode(err) === 'ENOENT' ? 'no such directory' : errCode(err) === 'ENOTDIR' ? 'a parent is not a directory' : `cannot reach ${dir}`);
   }
   try {
-    await access(dir, constants.W_OK);
-  } catch {
-    throw fail('the directory is not writable');
-  }
-  try {
     if ((await stat(file)).isDirectory()) throw fail('it is a directory');
-    await access(file, constants.W_OK);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    if (errCode(err) !== 'ENOENT') throw fail('the file is not writable');
   }
+  // The page is written as a temporary file beside it, then renamed: try exactly that now.
+  const probe = join(dir, `.${basename(file)}.${process.pid}.probe`);
+  try {
+    await writeFile(probe, '', { flag: 'wx' });
+  } catch (err) {
+    throw fail(errCode(err) === 'EACCES' || errCode(err) === 'EPERM' || errCode(err) === 'EROFS' ? 'the directory is not writable' : `cannot create a file in ${dir} (${errCode(err) ?? 'error'})`);
+  }
+  await rm(probe, { force: true });
 }
 
 /** Writes the file whole or not at all: a temporary file beside it, renamed over it. */
@@ -71,7 +71,8 @@ runCli(async () => {
     return 0;
   }
   const [path, ...extra] = args.positionals;
-  if (path === undefined || extra.length > 0) throw new UsageError(USAGE);
+  if (path === undefined) throw new UsageError(`the export is missing: give a Slack export .zip or its unpacked folder (${USAGE})`);
+  if (extra.length > 0) throw new UsageError(`one export at a time: ${extra.join(' ')} is extra (${USAGE})`);
   const htmlPath = args.values.html;
   // Before anything is read or imported: a report that cannot be written fails now, not after the import.
   if (htmlPath !== undefined) await checkWritable(htmlPath);

@@ -8,7 +8,7 @@ import { buildReports } from '../services/reports';
 import { digestSlackPort } from '../slack/digest-port';
 import { loadCharter } from '../store/charters';
 import { channelNames } from '../store/channels';
-import { hasTeam, knownTeams } from '../store/digests';
+import { hasTeam, knownTeams } from '../store/report-data';
 import { openCliStore, parseAsOf, runCli, UsageError } from './common';
 import { reportTable } from './format';
 
@@ -63,6 +63,11 @@ runCli(async () => {
     if (weekBounds(monday, charter.timezone)[0] > asOf.getTime()) {
       throw new UsageError(`--week ${v.week}: the week of ${monday} starts after as_of ${asOf.toISOString()}; nothing has happened in it yet`);
     }
+    const weekEnd = weekBounds(monday, charter.timezone)[1];
+    if (slackConfig !== null && weekEnd > asOf.getTime()) {
+      // Posting it now would mark the week done, and the full week would never be posted.
+      throw new UsageError(`--week ${v.week}: the week of ${monday} has not ended yet (it ends ${new Date(weekEnd).toISOString()}); a digest is posted for a finished week`);
+    }
     if (slackConfig !== null && charter.digest.channel === null) {
       throw new UsageError(`the charter of ${v.team} has no digest.channel: set one (digest: { channel: C0123ABCD }) with npm run charter -- --team ${v.team} --set FILE`);
     }
@@ -72,7 +77,8 @@ runCli(async () => {
 
     // The outcome is printed below in one line; the service's own warnings would repeat it.
     const logger = createLogger({ level: 'error', fd: 2 });
-    const digests = new DigestService({ store, logger, now: Date.now, renderChart: (spec) => renderPng(spec), slack: digestSlackPort({ ...slackConfig, logger }) });
+    // The CLI posts one digest and never ticks: it serves no team on a schedule.
+    const digests = new DigestService({ store, logger, teams: () => [], now: Date.now, renderChart: (spec) => renderPng(spec), slack: digestSlackPort({ ...slackConfig, logger }) });
     const out = await digests.post(v.team, monday, { force: v.force, asOf, charter });
     switch (out.status) {
       case 'posted':

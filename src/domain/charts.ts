@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { TrendPoint } from './digest';
+import { formatMinutes } from './units';
 
 /**
  * Vega-Lite specs for the trend charts: the digest's PNG and the HTML report draw these same
@@ -86,7 +87,7 @@ export function digestChartSpec(trend: readonly TrendPoint[], title: string): Ve
 /** What the chart shows, in words, for people who cannot see it (Slack's alt text, the page's aria-label). */
 export function chartAltText(trend: readonly TrendPoint[], title: string): string {
   const pct = (x: number | null) => (x === null ? 'no data' : `${Math.round(x * 100)}%`);
-  const hours = (m: number | null) => (m === null ? 'no data' : `${Math.round((m / 60) * 10) / 10} h`);
+  const hours = (m: number | null) => (m === null ? 'no data' : formatMinutes(m));
   const rows = chartRows(trend);
   const line = (label: string, f: (p: TrendPoint) => string) => `${label}: ${trend.map((p, i) => `${rows[i]?.week ?? p.week_start} ${f(p)}`).join(', ')}.`;
   return [

@@ -20,8 +20,8 @@ export const MAX_CHANNEL_LINES = 8;
 export type NudgeOutcomes = { shown: number; thread: number; memo: number; agenda: number; not_meeting: number };
 export const NO_NUDGES: NudgeOutcomes = { shown: 0, thread: 0, memo: 0, agenda: 0, not_meeting: 0 };
 
-/** What Slack says of a channel: its name and member count (null when unknown). */
-export type ChannelInfo = { name: string | null; members: number | null };
+/** What Slack says of a channel: its name, member count (null when unknown) and whether it is private. */
+export type ChannelInfo = { name: string | null; members: number | null; isPrivate?: boolean };
 
 export type TrendPoint = {
   week_start: string;
@@ -46,16 +46,18 @@ export type Digest = {
   previous: WeeklyReport | null;
   /** No human message at all that week. */
   empty: boolean;
-  /** Too few messages or requests for ratios to mean much. */
+  /** Too few messages (under MIN_MESSAGES) for shares of messages to mean much. */
   thin: boolean;
+  /** Enough requests came due (MIN_REQUESTS) for compliance to mean something. */
+  compliance_shown: boolean;
   compliance_delta_points: number | null;
   after_hours_share: number | null;
   thread_share: number | null;
   nudges: NudgeOutcomes;
   trend: TrendPoint[];
-  /** Only channels with at least min_group_size members; never a person. */
+  /** Only public channels with at least min_group_size members, the busiest MAX_CHANNEL_LINES; never a person. */
   channels: ChannelLine[];
-  /** Channels left out because they are smaller than min_group_size (or their size is unknown). */
+  /** Channels with messages that week not listed (private, smaller than min_group_size, size unknown, or beyond the busiest). */
   channels_hidden: number;
   min_group_size: number;
   prompts: string[];
@@ -99,7 +101,8 @@ export function buildDigest(input: DigestInputs): Digest {
   let hidden = 0;
   for (const c of [...report.channels].sort((a, b) => b.messages - a.messages || a.channel.localeCompare(b.channel))) {
     const i = info.get(c.channel);
-    if (i?.members == null || i.members < input.minGroupSize) {
+    // A private channel's figures are never shown in a digest channel that others may read.
+    if (i?.members == null || i.members < input.minGroupSize || i.isPrivate === true) {
       hidden += 1;
       continue;
     }
@@ -110,7 +113,7 @@ export function buildDigest(input: DigestInputs): Digest {
     visible.push({ channel: c.channel, name: i.name, members: i.members, messages: c.messages, after_hours_share: share(c.after_hours_messages, c.messages), requests: c.requests, compliance: c.compliance });
   }
 
-  const thin = report.messages < MIN_MESSAGES || answered(report) < MIN_REQUESTS;
+  const thin = report.messages < MIN_MESSAGES;
   const delta = report.compliance !== null && previous !== null && previous.compliance !== null && enoughRequests(report) && enoughRequests(previous) ? Math.round((report.compliance - previous.compliance) * 1000) / 10 : null;
   const nudges = input.nudges ?? NO_NUDGES;
   return {
@@ -122,6 +125,7 @@ export function buildDigest(input: DigestInputs): Digest {
     previous,
     empty: report.messages === 0,
     thin,
+    compliance_shown: enoughRequests(report),
     compliance_delta_points: delta,
     after_hours_share: share(report.after_hours_messages, report.messages),
     thread_share: share(report.threaded_messages, report.messages),

@@ -7,8 +7,11 @@ export type Tickable = { tick(): Promise<void> };
 export type Schedule = {
   /** Runs one tick now (and waits for it); the cron ticks go on. */
   runNow(): Promise<void>;
-  /** Stops the cron task and waits for a tick in progress. */
-  stop(): Promise<void>;
+  /**
+   * Stops the cron task and waits for a tick in progress, at most `graceMs` (a tick waiting out
+   * Slack's Retry-After is left behind: its claim runs out and another process finishes it).
+   */
+  stop(graceMs?: number): Promise<void>;
 };
 
 /**
@@ -42,10 +45,13 @@ export function startDigestSchedule(service: Tickable, logger: Logger, expressio
   void tick();
   return {
     runNow: tick,
-    async stop() {
+    async stop(graceMs = 5_000) {
       stopped = true;
       await task.destroy();
-      if (running !== null) await running;
+      if (running === null) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
     },
   };
 }

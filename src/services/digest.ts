@@ -5,23 +5,27 @@ import { weekBounds } from '../domain/report';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
 import type { Store } from '../store/connect';
-import { claimDigest, digestRow, markDigestChart, markDigestPosted, releaseDigest, servedTeams, setDigestTarget, type DigestClaim } from '../store/digests';
+import { claimDigest, digestRow, markDigestChart, markDigestPosted, releaseDigest, renewDigest, type DigestClaim } from '../store/digests';
 import { meetingNudgeOutcomes } from '../store/nudges';
 import { buildReports } from './reports';
 import { slackErrorCode, type DigestSlackPort } from './slack-port';
 
-/** How long a claim holds before another replica may take over (a crash in between). */
-export const DIGEST_LEASE_MS = 5 * 60_000;
-/** A digest missed by more than this (the app was down) is skipped rather than posted late. */
+/** How long a claim holds before another replica may take over (a crash in between); renewed before every write to Slack. */
+export const DIGEST_LEASE_MS = 10 * 60_000;
+/** A digest missed by more than this (the app was down) is skipped rather than posted late, and the log says so. */
 export const DIGEST_CATCH_UP_MS = 24 * 3_600_000;
 /** After this many tries of one round, a chart that will not upload is given up (the message stays). */
 export const CHART_TRIES = 5;
 /** Channels whose size is asked of Slack at most, busiest first. */
 const CHANNEL_LOOKUPS = 15;
+/** A post found by its metadata may be up to this much older than the claim that made it (clock skew). */
+const FIND_MARGIN_MS = 60_000;
 
 export type DigestDeps = {
   store: Store;
   logger: Logger;
+  /** The workspaces this process posts digests for (token mode: auth.test's team). */
+  teams: () => readonly string[];
   /** Absent: the digest can be composed (preview) but not posted. */
   slack?: DigestSlackPort;
   now: () => number;
@@ -36,6 +40,11 @@ export type DigestOutcome =
   | { status: 'busy' }
   | { status: 'no_channel' }
   | { status: 'failed'; code: string; message: string; retryAt: Date };
+
+/** Another claimant took over (this one outlived its lease): stop without writing anything. */
+class ClaimLost extends Error {
+  override name = 'ClaimLost';
+}
 
 /** A failure that says what a person should do. */
 export class DigestError extends Error {
@@ -72,7 +81,7 @@ export class DigestService {
         this.deps.logger.warn({ err, channel: ch.channel }, 'conversations.info failed: the channel is left out of the digest');
         return null;
       });
-      if (info) channelInfo.set(ch.channel, { name: info.name, members: info.members });
+      if (info) channelInfo.set(ch.channel, { name: info.name, members: info.members, isPrivate: info.isPrivate });
     }
     return buildDigest({ reports, nudges, channelInfo, minGroupSize: c.min_group_size });
   }
@@ -94,56 +103,73 @@ export class DigestService {
       return { status: 'no_channel' };
     }
     const now = new Date(this.deps.now());
-    const claim = await claimDigest(store.db, teamId, weekStart, now, this.deps.leaseMs ?? DIGEST_LEASE_MS, { force: opts.force === true });
+    const claim = await claimDigest(store.db, teamId, weekStart, now, this.lease(), { force: opts.force === true });
     if (claim === null) {
       const row = await digestRow(store.db, teamId, weekStart);
       if (row?.postedAt && row.chartFileId !== null) return { status: 'already_posted', channel: row.channelId, ts: row.messageTs };
       return { status: 'busy' };
     }
+    const { db } = store;
+    const own = async (written: Promise<boolean>) => {
+      if (!(await written)) throw new ClaimLost();
+    };
+    const since = claim.roundStartedAt.getTime() - FIND_MARGIN_MS;
     try {
       let target = claim.channelId ?? channel;
       let ts = claim.messageTs;
       let found = false;
       // An earlier claimant of this round may have posted and died before marking it: look first.
       if (ts === null && claim.attempts > 1) {
-        ts = await slack.findDigest(target, teamId, weekStart, claim.roundStartedAt.getTime() - 60_000);
+        ts = await slack.findDigest(target, teamId, weekStart, since);
         found = ts !== null;
-        if (ts !== null) await markDigestPosted(store.db, teamId, weekStart, target, ts, new Date(this.deps.now()));
+        if (ts !== null) await own(markDigestPosted(db, claim, target, ts, new Date(this.deps.now())));
       }
       let digest: Digest | undefined;
       if (ts === null) {
         target = channel;
         digest = await this.compose(teamId, weekStart, opts.asOf ?? now, charter);
-        // Where it is about to go, so that a claimant after a crash looks in the right channel.
-        await setDigestTarget(store.db, teamId, weekStart, target);
-        ts = await this.postJoining(slack, target, digest);
-        await markDigestPosted(store.db, teamId, weekStart, target, ts, new Date(this.deps.now()));
+        // Still ours, for a whole lease from now: no other replica posts meanwhile.
+        await own(renewDigest(db, claim, target, new Date(this.deps.now()), this.lease()));
+        ts = await this.postJoining(slack, target, teamId, digest, since);
+        await own(markDigestPosted(db, claim, target, ts, new Date(this.deps.now())));
         logger.info({ ...log, channel: target, ts }, 'digest posted');
       }
       const chart = await this.chart(claim, slack, target, ts, digest ?? (await this.compose(teamId, weekStart, opts.asOf ?? now, charter)));
       this.done.add(`${teamId}:${weekStart}`);
       return found ? { status: 'found', channel: target, ts, chart } : { status: 'posted', channel: target, ts, chart };
     } catch (err) {
+      if (err instanceof ClaimLost) {
+        logger.warn(log, 'digest: another process took over this claim after its lease ran out; leaving it to that process');
+        return { status: 'busy' };
+      }
       const code = err instanceof DigestError ? err.code : (slackErrorCode(err) ?? (err as { code?: string }).code ?? 'error');
       const retryAt = new Date(this.deps.now() + Math.min(3_600_000, 60_000 * 2 ** Math.min(6, claim.attempts - 1)));
-      await releaseDigest(store.db, teamId, weekStart, retryAt, code);
       const why = err instanceof DigestError ? err.message : slackErrorCode(err) !== null ? `Slack answered ${code}` : `digest not posted (${(err as Error)?.message ?? String(err)})`;
+      await releaseDigest(db, claim, retryAt, code);
       logger.warn({ ...log, err, code, retry_at: retryAt.toISOString() }, `${why}; it will be tried again after ${retryAt.toISOString()}`);
       return { status: 'failed', code, message: why, retryAt };
     }
   }
 
+  private lease(): number {
+    return this.deps.leaseMs ?? DIGEST_LEASE_MS;
+  }
+
   /** One scheduler tick: every served workspace whose digest slot has come gets its digest posted. */
   async tick(): Promise<void> {
     const { store, logger } = this.deps;
+    if (this.deps.slack === undefined) return;
     const now = this.deps.now();
-    for (const teamId of await servedTeams(store.db)) {
+    for (const teamId of this.deps.teams()) {
       try {
         const { charter } = await loadCharter(store.db, teamId);
         const slot = lastDigestSlot(now, charter.digest.day, charter.digest.time, charter.timezone);
-        if (now - slot > DIGEST_CATCH_UP_MS) continue;
         const week = digestWeekFor(slot, charter.timezone);
         if (this.done.has(`${teamId}:${week}`)) continue;
+        if (now - slot > DIGEST_CATCH_UP_MS) {
+          await this.reportMissed(teamId, week, slot);
+          continue;
+        }
         if (charter.digest.channel === null) {
           this.warnNoChannel(teamId, week);
           continue;
@@ -157,6 +183,17 @@ export class DigestService {
     }
   }
 
+  /** Once per process and week: a digest whose slot passed over a day ago without it being posted. */
+  private async reportMissed(teamId: string, week: string, slot: number): Promise<void> {
+    this.done.add(`${teamId}:${week}`);
+    const row = await digestRow(this.deps.store.db, teamId, week);
+    if (row?.postedAt) return;
+    this.deps.logger.warn(
+      { team_id: teamId, week_start: week, slot: new Date(slot).toISOString(), last_error: row?.lastError ?? null },
+      `the weekly digest for the week of ${week} was not posted within a day of its time and will not be posted by the schedule; post it with: npm run digest -- --team ${teamId} --week ${week} --post`,
+    );
+  }
+
   private warnNoChannel(teamId: string, week: string): void {
     const key = `${teamId}:${week}`;
     if (this.warned.has(key)) return;
@@ -168,9 +205,9 @@ export class DigestService {
   }
 
   /** chat.postMessage; on not_in_channel joins a public channel and posts again, else says what to do. */
-  private async postJoining(slack: DigestSlackPort, channel: string, digest: Digest): Promise<string> {
+  private async postJoining(slack: DigestSlackPort, channel: string, teamId: string, digest: Digest, since: number): Promise<string> {
     try {
-      return await slack.postDigest(channel, digest);
+      return await slack.postDigest(channel, teamId, digest, since);
     } catch (err) {
       const code = slackErrorCode(err);
       // Slack hides a private channel from an app that is not in it: to the app it does not exist.
@@ -182,7 +219,7 @@ export class DigestService {
       if (info.isPrivate) throw new DigestError('not_in_channel', `the app is not in the private digest channel ${channel}: invite it there with /invite @Async Charter`);
       await slack.joinChannel(channel);
       this.deps.logger.info({ channel }, 'joined the public digest channel');
-      return slack.postDigest(channel, digest);
+      return slack.postDigest(channel, teamId, digest, since);
     }
   }
 
@@ -193,14 +230,19 @@ export class DigestService {
     try {
       const existing = claim.attempts > 1 ? await slack.findChart(channel, ts) : null;
       const title = chartTitle(digest.week_end);
-      const fileId = existing ?? (await slack.uploadChart(channel, ts, await this.deps.renderChart(digestChartSpec(digest.trend, title)), { filename: `async-health-${digest.week_start}.png`, title, altText: chartAltText(digest.trend, title).slice(0, 1000) }));
-      await markDigestChart(store.db, claim.teamId, claim.weekStart, fileId, new Date(this.deps.now()));
+      let fileId = existing;
+      if (fileId === null) {
+        const png = await this.deps.renderChart(digestChartSpec(digest.trend, title));
+        if (!(await renewDigest(store.db, claim, channel, new Date(this.deps.now()), this.lease()))) throw new ClaimLost();
+        fileId = await slack.uploadChart(channel, ts, png, { weekStart: digest.week_start, title, altText: chartAltText(digest.trend, title).slice(0, 1000) });
+      }
+      if (!(await markDigestChart(store.db, claim, fileId, new Date(this.deps.now())))) throw new ClaimLost();
       return fileId;
     } catch (err) {
-      if (claim.attempts < CHART_TRIES) throw err;
+      if (err instanceof ClaimLost || claim.attempts < CHART_TRIES) throw err;
       // The message is posted; a chart that keeps failing is not worth more tries.
       this.deps.logger.warn({ err, team_id: claim.teamId, week_start: claim.weekStart }, 'digest chart given up after repeated failures');
-      await markDigestChart(store.db, claim.teamId, claim.weekStart, '', new Date(this.deps.now()));
+      if (!(await markDigestChart(store.db, claim, '', new Date(this.deps.now())))) throw new ClaimLost();
       return null;
     }
   }

@@ -18,12 +18,16 @@ export type ChannelFacts = { id: string; name: string | null; members: number | 
  * `err.data.error` (see slackErrorCode); rate limits and server errors are waited out inside.
  */
 export type DigestSlackPort = {
-  /** chat.postMessage of the digest (blocks built in src/slack), with its metadata; returns the ts. */
-  postDigest(channel: string, digest: Digest): Promise<string>;
+  /**
+   * chat.postMessage of the digest (blocks built in src/slack) with its metadata; returns the ts.
+   * After an uncertain failure (5xx, timeout) it looks for the message posted since `since` (ms)
+   * before posting again.
+   */
+  postDigest(channel: string, teamId: string, digest: Digest, since: number): Promise<string>;
   /** The ts of this (team, week)'s digest message in the channel posted since `oldest` (ms), found by its metadata. */
   findDigest(channel: string, teamId: string, weekStart: string, oldest: number): Promise<string | null>;
-  /** Uploads a PNG into the message's thread (files upload v2); returns the file id. */
-  uploadChart(channel: string, threadTs: string, png: Buffer, meta: { filename: string; title: string; altText: string }): Promise<string>;
+  /** Uploads the week's chart (PNG) into the message's thread (Slack's files upload API); returns the file id. */
+  uploadChart(channel: string, threadTs: string, png: Buffer, meta: { weekStart: string; title: string; altText: string }): Promise<string>;
   /** The id of a file the app already shared in that thread, if any. */
   findChart(channel: string, threadTs: string): Promise<string | null>;
   channelInfo(channel: string): Promise<ChannelFacts | null>;

@@ -1,6 +1,8 @@
 import type { Person, Reaction } from '../domain/requests';
 import type { FocusSession, PulseAnswer, ReportMsg } from '../domain/report';
+import { sql } from 'kysely';
 import type { Executor } from './activity';
+import type { Db } from './connect';
 
 export type ActivityWindow = { from: Date; to: Date; channel?: string };
 
@@ -75,4 +77,20 @@ export async function activitySpan(db: Executor, teamId: string): Promise<{ firs
     .executeTakeFirst();
   if (!r || r.first === null || r.last === null) return null;
   return { first: new Date(r.first as unknown as Date), last: new Date(r.last as unknown as Date) };
+}
+
+/** Every team this store has anything of (for "teams in this store: …"). */
+export async function knownTeams(db: Db): Promise<string[]> {
+  const r = await sql<{ team_id: string }>`
+    select team_id from workspaces union select team_id from charters union select distinct team_id from messages order by team_id`.execute(db);
+  return r.rows.map((x) => x.team_id);
+}
+
+/** Whether the store has anything of a team (cheap: stops at the first row found). */
+export async function hasTeam(db: Db, teamId: string): Promise<boolean> {
+  const r = await sql<{ found: boolean }>`
+    select exists (select 1 from workspaces where team_id = ${teamId})
+        or exists (select 1 from charters where team_id = ${teamId})
+        or exists (select 1 from messages where team_id = ${teamId}) as found`.execute(db);
+  return r.rows[0]?.found === true;
 }

@@ -154,6 +154,7 @@ export interface DigestPostsTable {
   claimed_at: Timestamp;
   lease_until: Timestamp;
   attempts: Generated<number>;
+  claim_token: string;
   channel_id: string | null;
   message_ts: string | null;
   posted_at: Timestamp | null;

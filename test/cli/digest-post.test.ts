@@ -45,6 +45,7 @@ describe('npm run digest: bad input and --post', () => {
     ['a week after as_of', ['--team', TEAM, '--week', '2026-12-09', '--as-of', AS_OF], /^--week 2026-12-09: the week of 2026-12-07 starts after as_of 2026-11-30T09:00:00.000Z; nothing has happened in it yet$/],
     ['an unknown team', ['--team', 'T0X', '--week', WEEK], /^no data for team T0X; teams in this store: T0TEAM0001$/],
     ['--force without --post', ['--team', TEAM, '--week', WEEK, '--force'], /^--force goes with --post \(it posts the digest again\)$/],
+    ['posting a week that has not ended', ['--team', TEAM, '--week', '2026-11-25', '--post', '--as-of', '2026-11-27T12:00:00Z'], /^--week 2026-11-25: the week of 2026-11-23 has not ended yet \(it ends 2026-11-30T00:00:00.000Z\); a digest is posted for a finished week$/],
     ['an unknown option', ['--team', TEAM, '--week', WEEK, '--colour'], /^Unknown option '--colour'.* \(usage: /],
   ])('%s: exit 2, one line, no stack', async (_name, args, message) => {
     const r = await runScript('digest', args, slackEnv());

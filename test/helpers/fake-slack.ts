@@ -10,7 +10,7 @@ export type { ChannelSpec, FakeChannel, FakeMessage, UploadedFile } from './fake
 /** One Web API call the fake received. */
 export type RecordedCall = { method: string; args: Record<string, unknown>; token: string | undefined; at: number };
 
-type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+type Reply = { status: number; body: unknown; headers?: Record<string, string>; apply?: boolean };
 type Handler = (args: Record<string, unknown>, call: RecordedCall) => Reply | Record<string, unknown>;
 
 export type FakeUser = {
@@ -160,10 +160,13 @@ export class FakeSlack {
     return this.files.uploaded();
   }
 
-  /** The next `times` calls of `method` get this answer instead (e.g. an error or a 429); "upload_url" for uploads. */
-  override(method: string, reply: { status?: number; body: unknown; headers?: Record<string, string> }, times = 1): void {
+  /**
+   * The next `times` calls of `method` get this answer instead (e.g. an error or a 429); "upload_url" for uploads.
+   * With `apply`, Slack does the work first and only the answer is this one (a 5xx after a post went through).
+   */
+  override(method: string, reply: { status?: number; body: unknown; headers?: Record<string, string>; apply?: boolean }, times = 1): void {
     const list = this.overrides.get(method) ?? [];
-    for (let i = 0; i < times; i += 1) list.push({ status: reply.status ?? 200, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}) });
+    for (let i = 0; i < times; i += 1) list.push({ status: reply.status ?? 200, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}), ...(reply.apply ? { apply: true } : {}) });
     this.overrides.set(method, list);
   }
 
@@ -431,7 +434,10 @@ export class FakeSlack {
     const call: RecordedCall = { method, args, token, at: Date.now() };
     this.calls.push(call);
     const queued = this.overrides.get(method);
-    if (queued !== undefined && queued.length > 0) return send(res, queued.shift() as Reply);
+    const next = queued !== undefined && queued.length > 0 ? (queued.shift() as Reply) : undefined;
+    // apply: Slack did the work, and then the answer went wrong (a 5xx after the post).
+    if (next?.apply === true) this.handlers.get(method)?.(args, call);
+    if (next !== undefined) return send(res, { status: next.status, body: next.body, ...(next.headers ? { headers: next.headers } : {}) });
     const expected = method === 'apps.connections.open' ? this.appToken : this.token;
     if (token !== expected) return send(res, fail(token === undefined ? 'not_authed' : 'invalid_auth'));
     const handler = this.handlers.get(method);

@@ -11,7 +11,7 @@ import { digestSlackPort } from '../../src/slack/digest-port';
 import { upsertWorkspace } from '../../src/store/activity';
 import { saveCharter } from '../../src/store/charters';
 import { connectStore, type Store } from '../../src/store/connect';
-import { claimDigest, digestRow } from '../../src/store/digests';
+import { claimDigest, digestRow, markDigestPosted, renewDigest } from '../../src/store/digests';
 import { LogCapture } from '../helpers/app-harness';
 import { makeCharter } from '../helpers/charter';
 import { FakeSlack } from '../helpers/fake-slack';
@@ -59,13 +59,14 @@ describe('the weekly digest service (real store, fake Slack Web API)', () => {
     await fake.stop();
   });
 
-  const service = (s: Store = store) =>
+  const service = (s: Store = store, sleep: (ms: number) => Promise<void> = async (ms) => void waits.push(ms)) =>
     new DigestService({
       store: s,
       logger: createLogger({ level: 'debug', stream: logs }),
+      teams: () => [TEAM],
       now: () => clock,
       renderChart: (spec) => renderPng(spec, 1),
-      slack: digestSlackPort({ token: fake.token, apiUrl: fake.apiUrl, logger: createLogger({ level: 'debug', stream: logs }), sleep: async (ms) => void waits.push(ms) }),
+      slack: digestSlackPort({ token: fake.token, apiUrl: fake.apiUrl, logger: createLogger({ level: 'debug', stream: logs }), sleep }),
     });
   const digestsIn = (channel: string) => fake.messagesIn(channel).filter((m) => (m.metadata as { event_type?: string } | undefined)?.event_type === 'async_charter_digest');
 
@@ -207,5 +208,53 @@ describe('the weekly digest service (real store, fake Slack Web API)', () => {
     expect((await svc.post(TEAM, WEEK, { force: true })).status).toBe('posted');
     expect(digestsIn(DIGEST)).toHaveLength(2);
     expect(fake.uploadedFiles()).toHaveLength(2);
+  }, 60_000);
+
+  it('a claimant that outlived its lease (Slack made it wait) writes nothing: the one that took over posts, once', async () => {
+    // A is told to wait while composing, and the wait (with whatever else stalls it) outlasts its
+    // 10-minute lease: B takes over meanwhile.
+    fake.rateLimit('conversations.info', 60, 1);
+    let outcomeB: unknown;
+    const a = service(store, async () => {
+      clock += DIGEST_LEASE_MS + 60_000;
+      outcomeB = await service().post(TEAM, WEEK);
+    });
+    const outcomeA = await a.post(TEAM, WEEK);
+    expect(outcomeB).toMatchObject({ status: 'posted' });
+    expect(outcomeA).toEqual({ status: 'busy' });
+    expect(digestsIn(DIGEST)).toHaveLength(1);
+    expect(fake.uploadedFiles()).toHaveLength(1);
+    expect(await digestRow(store.db, TEAM, WEEK)).toMatchObject({ attempts: 2, messageTs: digestsIn(DIGEST)[0]?.ts });
+    expect(logs.text()).toContain('another process took over this claim after its lease ran out');
+  }, 60_000);
+
+  it('a 5xx after Slack took the post: the message is looked up by its metadata, not posted again', async () => {
+    fake.override('chat.postMessage', { status: 503, body: { ok: false, error: 'service_unavailable' }, headers: { 'retry-after': '2' }, apply: true });
+    const out = await service().post(TEAM, WEEK);
+    expect(out.status).toBe('posted');
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(digestsIn(DIGEST)).toHaveLength(1);
+    expect(waits).toContain(2000);
+    expect((await digestRow(store.db, TEAM, WEEK))?.messageTs).toBe(digestsIn(DIGEST)[0]?.ts);
+  }, 60_000);
+
+  it('a 5xx before Slack took the post: looked up, not found, posted once', async () => {
+    fake.override('chat.postMessage', { status: 502, body: 'bad gateway' });
+    expect((await service().post(TEAM, WEEK)).status).toBe('posted');
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
+    expect(digestsIn(DIGEST)).toHaveLength(1);
+  }, 60_000);
+
+  it('claims carry a token: after a takeover, the old claimant can neither renew nor mark', async () => {
+    const first = await claimDigest(store.db, TEAM, WEEK, new Date(clock), DIGEST_LEASE_MS);
+    expect(first).not.toBeNull();
+    expect(await claimDigest(store.db, TEAM, WEEK, new Date(clock + 1000), DIGEST_LEASE_MS)).toBeNull();
+    const second = await claimDigest(store.db, TEAM, WEEK, new Date(clock + DIGEST_LEASE_MS), DIGEST_LEASE_MS);
+    expect(second?.attempts).toBe(2);
+    if (first === null || second === null) return;
+    expect(await renewDigest(store.db, first, DIGEST, new Date(clock + DIGEST_LEASE_MS + 1), DIGEST_LEASE_MS)).toBe(false);
+    expect(await markDigestPosted(store.db, first, DIGEST, '1.000001', new Date(clock))).toBe(false);
+    expect(await renewDigest(store.db, second, DIGEST, new Date(clock + DIGEST_LEASE_MS + 1), DIGEST_LEASE_MS)).toBe(true);
+    expect((await digestRow(store.db, TEAM, WEEK))?.messageTs).toBeNull();
   }, 60_000);
 });

@@ -121,7 +121,7 @@ describe('weekly digest schedule across processes, restarts and crashes', () => 
     expect(digestsOf(week)).toHaveLength(0);
     expect(await row(week)).toMatchObject({ attempts: 1, messageTs: null, channelId: DIGEST });
 
-    const b = start('2026-12-07T08:06:05Z');
+    const b = start('2026-12-07T08:11:05Z');
     await until('the digest posted after the lease', () => digestsOf(week).length > 0 && ticked(b), [b]);
     await stop(b);
     expect(digestsOf(week)).toHaveLength(1);
@@ -140,7 +140,7 @@ describe('weekly digest schedule across processes, restarts and crashes', () => 
     expect(await row(week)).toMatchObject({ messageTs: null });
 
     const history = fake.callsTo('conversations.history').length;
-    const b = start('2026-12-14T08:06:05Z');
+    const b = start('2026-12-14T08:11:05Z');
     await until('the restarted app ticked', () => ticked(b) && fake.uploadedFiles().some((f) => f.threadTs === digestsOf(week)[0]?.ts), [b]);
     await stop(b);
     expect(fake.callsTo('chat.postMessage')).toHaveLength(before + 1);

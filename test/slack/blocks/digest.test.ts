@@ -1,4 +1,4 @@
-import { buildDigest, weeksEndingWith } from '../../../src/domain/digest';
+import { buildDigest, weeksEndingWith, type ChannelInfo } from '../../../src/domain/digest';
 import { digestMessage, digestMetadata, weekLabel } from '../../../src/slack/blocks/digest';
 import { makeReport, richReport } from '../../helpers/reports';
 
@@ -45,12 +45,13 @@ describe('the digest message', () => {
     expect(m.text).toBe('Async health for the week of 23 – 29 Nov 2026: 79.2% of requests answered within the charter window, median wait 3 h 10 min of working time.');
     expect(all).toContain('*79.2%* · ▲ 4.2 pts vs last week');
     expect(all).toContain('3 h 10 min of working time\n90% within 7 h 41 min');
-    expect(all).toContain('nudges turned 5 async (3 threads, 2 memos), 1 agenda written');
+    expect(all).toContain('nudges turned 6 async: 3 threads, 2 memos, 1 agenda');
     expect(all).toContain('<#C0GENERAL1>: 200 messages');
     expect(all).not.toContain('C0SMALL001');
-    expect(all).toContain('2 channels not listed: channels with fewer than 5 members are never shown on their own.');
+    expect(all).toContain('2 more channels not listed: the digest lists up to 8 of the busiest public channels with at least 5 members, so no small group is shown on its own.');
     expect(all).toContain('After-hours messages rose 100% (6% → 12% of messages)');
     expect(all).toContain('Answered in time: 70% · 72% · 80% · 78% · 75% · *79%*');
+    expect(all).toContain('Median wait: 3 h 10 min · 3 h 10 min · 3 h 10 min · 3 h 10 min · 3 h 10 min · *3 h 10 min*');
     expect(all).not.toMatch(/\d+\.\d{2,} ?min|NaN|undefined|null/);
     expect(m).toMatchSnapshot();
   });
@@ -62,8 +63,11 @@ describe('the digest message', () => {
     expectValidMessage(m as never);
     const all = texts(m.blocks).join('\n');
     expect(all).toContain('A quiet week (7 messages, 2 requests): *not enough data yet*');
-    expect(all).toContain('_only 1 request came due: read with care_');
+    expect(all).toContain('*Answered within the window*\n_not enough data yet_\n1 of 1 request that came due');
+    expect(all).toContain('*After-hours messages*\n_not enough data yet_\n0 of 7 messages');
     expect(all).not.toContain('pts vs last week');
+    expect(all).not.toMatch(/\*\d+\.\d%\*/);
+    expect(m.text).toBe('Async health for the week of 23 – 29 Nov 2026: 7 messages and 2 requests; too few requests came due for a compliance figure yet.');
     expect(m).toMatchSnapshot();
   });
 
@@ -74,6 +78,13 @@ describe('the digest message', () => {
     expect(m.text).toBe('Async health for the week of 23 – 29 Nov 2026: no messages in tracked channels, not enough data yet.');
     expect(texts(m.blocks).join('\n')).not.toMatch(/NaN|Infinity|%/);
     expect(m).toMatchSnapshot();
+  });
+
+  it('never lists a private channel, however big', () => {
+    const info = new Map<string, ChannelInfo>([...channelInfo, ['C0PRODUCT1', { name: 'secret-project', members: 50, isPrivate: true }]]);
+    const d = buildDigest({ reports: [richReport('2026-11-23')], channelInfo: info, minGroupSize: 5 });
+    expect(d.channels.map((c) => c.channel)).toEqual(['C0GENERAL1']);
+    expect(JSON.stringify(digestMessage(d).blocks)).not.toMatch(/C0PRODUCT1|secret-project/);
   });
 
   it('stays inside the limits with 500 channels and absurd numbers', () => {
