@@ -35,8 +35,10 @@ export async function connectStore(cfg: Config['store'], opts: ConnectOptions = 
       query_timeout: 10_000,
       ...(opts.searchPath !== undefined ? { options: `-c search_path=${opts.searchPath}` } : {}),
     });
-    // An idle client losing its server must not take the process down; the next query reports it.
+    // A client losing its server must not take the process down; the query in flight (if any)
+    // fails and reports it. pool.on('error') covers idle clients only, so every client gets its own.
     pool.on('error', (err) => opts.logger?.warn({ err }, 'postgres connection lost'));
+    pool.on('connect', (client) => client.on('error', (err) => opts.logger?.warn({ err }, 'postgres connection lost (in use)')));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return makeStore(db, 'postgres');
   }
