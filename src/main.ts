@@ -1,4 +1,4 @@
-import type { RetryOptions } from '@slack/web-api';
+import { Background } from './background';
 import { clockFrom, loadConfig, loadDotEnv, processEnv, type Config } from './config';
 import { startDigestSchedule, type Schedule } from './jobs/digest-schedule';
 import { createLogger, type Logger } from './logger';
@@ -8,9 +8,13 @@ import { DigestService } from './services/digest';
 import { Directory, type UserLookup } from './services/directory';
 import { Ingestor, referencedUsers } from './services/ingest';
 import { NudgeService } from './services/nudges';
+import { AvailabilityService } from './services/availability';
+import { DecisionService } from './services/decisions';
+import { PersonalService } from './services/me';
+import { PrivacyService } from './services/privacy';
 import type { SlackPort } from './services/slack-port';
 import { slackPort } from './slack/port';
-import { startSlackApp, usersInfoLookup, type SlackApp } from './slack/app';
+import { startSlackApp, usersInfoLookup, type RetryOptions, type SlackApp } from './slack/app';
 import { digestSlackPort } from './slack/digest-port';
 import { upsertWorkspace } from './store/activity';
 import { connectStore, type Store } from './store/connect';
@@ -24,7 +28,7 @@ export type Service = {
   digests: DigestService;
   /** The weekly digest schedule; null when started with { jobs: false }. */
   schedule: Schedule | null;
-  /** Resolves when background work started by events (directory lookups) is done. */
+  /** Resolves when background work is done: directory lookups and nudges started by events, Web API work started by buttons and modals. */
   idle(): Promise<void>;
   /** Stops taking events, finishes what is in flight, closes the store. */
   stop(): Promise<void>;
@@ -53,6 +57,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     const { applied } = await migrateToLatest(store.db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
+    const now = clockFrom(config.clock.startAt);
     // users.info goes through the app's client, which exists once the app is built.
     let lookup: UserLookup = async () => {
       throw new Error('the Slack client is not ready yet');
@@ -61,7 +66,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     // Nudges go through the app's client and know the app's own user id once it has started.
     let port: SlackPort = { showNudge: async () => undefined };
     let appUserIds: ReadonlySet<string> = new Set();
-    const nudges = new NudgeService({ store, logger, slack: { showNudge: (n) => port.showNudge(n) }, appUserIds: () => appUserIds });
+    const nudges = new NudgeService({ store, logger, slack: { showNudge: (n) => port.showNudge(n) }, appUserIds: () => appUserIds, now });
     const ingestor = new Ingestor({
       store,
       logger,
@@ -73,20 +78,23 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         }
       },
     });
-    const now = clockFrom(config.clock.startAt);
     // Token mode serves auth.test's team only (known once the app has started).
     let served: string[] = [];
-    const digests = new DigestService({
+    const calls = config.slack.auth.kind === 'token' ? digestSlackPort({ token: config.slack.auth.botToken, apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) }) : undefined;
+    const digests = new DigestService({ store, logger, teams: () => served, now, renderChart: (spec) => renderPng(spec), ...(calls ? { slack: calls } : {}) });
+    const people = new PersonalService({
       store,
       logger,
-      teams: () => served,
       now,
-      renderChart: (spec) => renderPng(spec),
-      ...(config.slack.auth.kind === 'token'
-        ? { slack: digestSlackPort({ token: config.slack.auth.botToken, apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) }) }
-        : {}),
+      ensurePeople: (teamId, ids) => directory.ensure(teamId, ids),
+      channelInfo: async (channel) => (calls ? calls.channelInfo(channel) : null),
     });
-    const slack = await startSlackApp({ config, logger, metrics, store, ingestor, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
+    const availability = new AvailabilityService({ store, logger, now, people });
+    const decisions = new DecisionService({ store, logger, now });
+    const privacy = new PrivacyService({ store, logger });
+    // Web API work that buttons and modals start after answering Slack; drained by idle() and stop().
+    const background = new Background(logger);
+    const slack = await startSlackApp({ config, logger, metrics, health: store, ingestor, nudges, background, people, availability, decisions, privacy, digests, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
     lookup = usersInfoLookup(slack.client, metrics);
     port = slackPort(slack.client, metrics);
     appUserIds = new Set(slack.identity.botUserId ? [slack.identity.botUserId] : []);
@@ -96,6 +104,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
 
     const idle = async (): Promise<void> => {
+      await background.idle();
       await directory.idle();
       await nudges.idle();
     };

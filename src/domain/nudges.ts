@@ -1,7 +1,24 @@
 import { DateTime } from 'luxon';
 import { channelRules, minutesOfDay, type Charter, WEEKDAYS } from './charter';
 
-/** Nudge wording and timing rules. Pure: instants in, sentences out. */
+/** Nudges: the kinds, outcomes and refs they speak in, their wording and timing rules. Pure: instants in, sentences out. */
+
+/** The private nudges the app shows: to the author, in the channel where they wrote. */
+export type NudgeKind = 'meeting_request' | 'off_hours' | 'early_followup' | 'focus';
+/** What the person did with a nudge (the first outcome recorded wins). */
+export type NudgeOutcome = 'thread' | 'memo' | 'agenda' | 'not_meeting' | 'snoozed' | 'dismissed';
+/** What a nudge's buttons and modals carry: which nudge (n, its id), about which message (channel c, ts). */
+export type NudgeRef = { n: string; c: string; ts: string };
+
+/** The nudge a button value or modal private_metadata (JSON) refers to; null when it is not one of ours. */
+export function parseNudgeRef(value: string | undefined): NudgeRef | null {
+  try {
+    const v = JSON.parse(value ?? '') as Partial<NudgeRef> | null;
+    return v !== null && typeof v.n === 'string' && typeof v.c === 'string' && typeof v.ts === 'string' ? { n: v.n, c: v.c, ts: v.ts } : null;
+  } catch {
+    return null;
+  }
+}
 
 const DAY_NAMES: Record<string, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 
@@ -51,6 +68,14 @@ export function offHoursText(o: { name: string; tz: string; at: number; due: num
   const due = o.due === null ? 'no reply is due under the charter' : `expect a reply by ${DateTime.fromMillis(o.due, { zone: o.tz }).toFormat('ccc HH:mm')} ${o.name}'s time`;
   const urgent = o.urgentChannel !== null ? ` Urgent? Use <#${o.urgentChannel}>.` : '';
   return `${o.name} is off hours (${local} in ${placeOf(o.tz)}); ${due}.${urgent}`;
+}
+
+/** The heads-up to someone who mentions a person in focus (`/async focus`): until when, in that person's time. */
+export function focusText(o: { name: string; tz: string; until: number; now: number; urgentChannel: string | null }): string {
+  const end = DateTime.fromMillis(o.until, { zone: o.tz });
+  const sameDay = end.hasSame(DateTime.fromMillis(o.now, { zone: o.tz }), 'day');
+  const urgent = o.urgentChannel !== null ? ` Urgent? Use <#${o.urgentChannel}>.` : '';
+  return `${o.name} is in focus until ${end.toFormat(sameDay ? 'HH:mm' : 'ccc HH:mm')} their time (${placeOf(o.tz)}); your message will wait for them.${urgent}`;
 }
 
 /** The early follow-up note: the earlier request is not yet due. */

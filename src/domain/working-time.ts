@@ -36,9 +36,9 @@ export function scheduleFor(charter: Pick<Charter, 'timezone' | 'workdays' | 'wo
   };
 }
 
-/** True when `tz` is a zone the tz database knows. */
+/** True when `tz` is a zone the tz database knows (checked at a fixed instant: no clock read). */
 export function isZone(tz: string): boolean {
-  return DateTime.local({ zone: tz }).isValid;
+  return DateTime.fromMillis(0, { zone: tz }).isValid;
 }
 
 /** Days since 1970-01-01 of the local calendar date of instant t in tz. */

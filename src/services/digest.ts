@@ -1,7 +1,7 @@
 import type { Charter } from '../domain/charter';
 import { chartAltText, digestChartSpec, type VegaLiteSpec } from '../domain/charts';
 import { buildDigest, chartTitle, digestWeekFor, lastDigestSlot, TREND_WEEKS, weeksEndingWith, type ChannelInfo, type Digest } from '../domain/digest';
-import { weekBounds } from '../domain/report';
+import { weekBounds, weekStartOf } from '../domain/report';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
 import type { Store } from '../store/connect';
@@ -84,6 +84,13 @@ export class DigestService {
       if (info) channelInfo.set(ch.channel, { name: info.name, members: info.members, isPrivate: info.isPrivate });
     }
     return buildDigest({ reports, nudges, channelInfo, minGroupSize: c.min_group_size });
+  }
+
+  /** This week so far, as of now (`/async digest`): the same digest, composed for one person's eyes. */
+  async preview(teamId: string): Promise<Digest> {
+    const now = this.deps.now();
+    const { charter } = await loadCharter(this.deps.store.db, teamId);
+    return this.compose(teamId, weekStartOf(now, charter.timezone), new Date(now), charter);
   }
 
   /**

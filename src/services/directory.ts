@@ -1,7 +1,7 @@
 import { toUserRecord, type SlackUser } from '../domain/activity';
 import type { Logger } from '../logger';
-import { unknownUsers, upsertUser } from '../store/activity';
 import type { Store } from '../store/connect';
+import { unknownUsers, upsertUser } from '../store/users';
 
 /** What the directory needs from Slack: users.info for one person, null when Slack does not know them. */
 export type UserLookup = (teamId: string, userId: string) => Promise<SlackUser | null>;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { toMessageRecord, toUserRecord, type MessageRecord, type SlackMessage, type SlackUser, type UserRecord } from '../domain/activity';
 import type { Charter } from '../domain/charter';
-import { insertMessages, upsertUser } from '../store/activity';
+import { insertMessages } from '../store/activity';
+import { addChannel } from '../store/channels';
 import type { Store } from '../store/connect';
+import { upsertUser } from '../store/users';
 import { ExportError, type ExportArchive, type ExportFile } from './export-reader';
 
 export type ImportOptions = {
@@ -116,13 +118,7 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
 
   await store.db.transaction().execute(async (trx) => {
     for (const u of users) await upsertUser(trx, storeTeamId, u, 'refresh');
-    for (const { id, type, name } of folders.values()) {
-      await trx
-        .insertInto('channels')
-        .values({ team_id: storeTeamId, channel_id: id, channel_type: type, name })
-        .onConflict((oc) => oc.columns(['team_id', 'channel_id']).doNothing())
-        .execute();
-    }
+    for (const channel of folders.values()) await addChannel(trx, storeTeamId, channel);
     let batch: MessageRecord[] = [];
     const flush = async () => {
       if (batch.length === 0) return;

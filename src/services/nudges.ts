@@ -1,13 +1,16 @@
+import { Background } from '../background';
 import type { MessageRecord } from '../domain/activity';
 import { channelRules, type Charter } from '../domain/charter';
-import { earlyFollowupText, meetingNudgeText, offHoursText } from '../domain/nudges';
+import { agendaWarning, earlyFollowupText, focusText, meetingNudgeText, offHoursText, type NudgeKind, type NudgeOutcome, type NudgeRef } from '../domain/nudges';
 import { computeRequests, Schedules } from '../domain/requests';
 import { dueAfter, isWorkingAt } from '../domain/working-time';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
+import { inFocus } from '../store/focus';
 import type { Store } from '../store/connect';
-import { claimNudge, countNudges, isSnoozed, releaseNudge, type NudgeKind } from '../store/nudges';
+import { claimNudge, countNudges, isSnoozed, recordDecision, recordOutcome, releaseNudge, snoozeUntil } from '../store/nudges';
 import { loadActivity } from '../store/report-data';
+import { namedPeople, personTz, type NamedPerson } from '../store/users';
 import type { SlackPort } from './slack-port';
 
 /** Messages older than this when they arrive (backfills, late redeliveries) never nudge. */
@@ -18,9 +21,12 @@ export const RATE_LIMITS: Record<NudgeKind, { max: number; windowMs: number }> =
   meeting_request: { max: 3, windowMs: 24 * HOUR },
   off_hours: { max: 10, windowMs: 24 * HOUR },
   early_followup: { max: 3, windowMs: 24 * HOUR },
+  focus: { max: 10, windowMs: 24 * HOUR },
 };
 /** One off-hours heads-up per sender and recipient in this window. */
 export const OFF_HOURS_PAIR_MS = 12 * HOUR;
+/** "Snooze nudges for 7 days". */
+export const SNOOZE_MS = 7 * 24 * HOUR;
 
 export type NudgeDeps = {
   store: Store;
@@ -34,28 +40,63 @@ export type NudgeDeps = {
 export type Arrival = { teamId: string; message: MessageRecord; edit: boolean; retryNum?: number; directoryReady: Promise<void> };
 
 /**
- * Speaks up after a message is stored: a meeting-request nudge, off-hours heads-ups, early
- * follow-up notes. Privately (ephemeral, to the author), rarely (charter switches, channel
- * overrides, excluded channels, snooze, per-person limits), never for bots, DMs, edits,
- * redeliveries or old messages, and never twice for one message.
+ * Owns a nudge's whole life. It speaks up after a message is stored: a meeting-request nudge,
+ * off-hours heads-ups, early follow-up notes. Privately (ephemeral, to the author), rarely
+ * (charter switches, channel overrides, excluded channels, snooze, per-person limits), never for
+ * bots, DMs, edits, redeliveries or old messages, and never twice for one message. Then it
+ * records what the person did with it: an outcome, a snooze, a decision from a memo, and checks
+ * a meeting agenda against the charter.
  */
 export class NudgeService {
-  private readonly inFlight = new Set<Promise<void>>();
-  constructor(private readonly deps: NudgeDeps) {}
+  private readonly background: Background;
+  constructor(private readonly deps: NudgeDeps) {
+    this.background = new Background(deps.logger);
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
 
   /** Called after the commit, off the ack path. Errors are logged, never thrown. */
   consider(a: Arrival): void {
-    const now = (this.deps.now ?? Date.now)();
+    const now = this.now();
     if (a.edit || a.retryNum !== undefined || now - a.message.postedAt.getTime() > MAX_AGE_MS) return;
     // Most messages neither ask for a meeting nor mention anyone: nothing to load for them.
     if (!a.message.meetingRequest && a.message.mentions.length === 0) return;
-    const work = this.run(a, now).catch((err: unknown) => this.deps.logger.warn({ err, team_id: a.teamId, channel: a.message.channelId }, 'nudge failed'));
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    this.background.run('nudge', () => this.run(a, now), { team_id: a.teamId, channel: a.message.channelId });
   }
 
+  /** Resolves when every nudge under consideration has been shown or dropped. */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.background.idle();
+  }
+
+  /** Records what the person did with their nudge (first outcome wins). False for an unknown nudge or someone else's. */
+  async recordOutcome(teamId: string, ref: NudgeRef, userId: string, outcome: NudgeOutcome): Promise<boolean> {
+    return recordOutcome(this.deps.store.db, teamId, ref.n, userId, outcome);
+  }
+
+  /** "Snooze nudges for 7 days": no nudges to the person until the returned instant; the nudge's outcome is 'snoozed'. */
+  async snooze(teamId: string, ref: NudgeRef, userId: string): Promise<Date> {
+    const until = new Date(this.now() + SNOOZE_MS);
+    await snoozeUntil(this.deps.store.db, teamId, userId, until);
+    await recordOutcome(this.deps.store.db, teamId, ref.n, userId, 'snoozed');
+    return until;
+  }
+
+  /** Keeps a decision memo's recommendation as the team's decision record (text kept on purpose; counts in decisions_logged). */
+  async recordDecision(teamId: string, ref: NudgeRef, userId: string, summary: string): Promise<void> {
+    await recordDecision(this.deps.store.db, teamId, ref.c, userId, summary, new Date(this.now()));
+  }
+
+  /**
+   * The heads-up for a meeting at `when` (ms) proposed by a person: under 24 h away, or on focus
+   * time in their tz (the charter's when the directory has none). Null when the time is fine.
+   */
+  async agendaWarning(teamId: string, userId: string, when: number): Promise<string | null> {
+    const { charter } = await loadCharter(this.deps.store.db, teamId);
+    const tz = await personTz(this.deps.store.db, teamId, userId);
+    return agendaWarning(charter, tz ?? charter.timezone, when, this.now());
   }
 
   private async run(a: Arrival, now: number): Promise<void> {
@@ -64,13 +105,12 @@ export class NudgeService {
     const { charter } = await loadCharter(store.db, a.teamId);
     if (charter.excluded_channels.includes(m.channelId)) return;
     const rules = channelRules(charter, m.channelId);
-    if (!rules.nudges.meeting_requests && !rules.nudges.off_hours_mentions && !rules.nudges.early_followups) return;
+    // Focus heads-ups are the recipient's own choice (`/async focus`): they do not depend on the charter's switches.
+    if (!rules.nudges.meeting_requests && !rules.nudges.off_hours_mentions && !rules.nudges.early_followups && m.mentions.length === 0) return;
     await a.directoryReady;
-    const ids = [m.userId, ...m.mentions];
-    const users = await store.db.selectFrom('users').select(['user_id', 'tz', 'is_bot', 'deleted', 'display_name']).where('team_id', '=', a.teamId).where('user_id', 'in', ids).execute();
-    const byId = new Map(users.map((u) => [u.user_id, u]));
+    const byId = await namedPeople(store.db, a.teamId, [m.userId, ...m.mentions]);
     const author = byId.get(m.userId);
-    if (author?.is_bot === true) return;
+    if (author?.isBot === true) return;
     if (await isSnoozed(store.db, a.teamId, m.userId, new Date(now))) return;
     const authorTz = author?.tz ?? charter.timezone;
     const at = m.postedAt.getTime();
@@ -79,18 +119,30 @@ export class NudgeService {
       await this.show(a.teamId, 'meeting_request', m, undefined, now, meetingNudgeText(charter, m.channelId, authorTz, at));
     }
     const app = this.deps.appUserIds();
-    const recipients = m.mentions.filter((u) => u !== m.userId && !app.has(u)).map((u) => byId.get(u)).filter((u): u is NonNullable<typeof u> => u !== undefined && !u.is_bot && !u.deleted);
+    const recipients = m.mentions
+      .filter((u) => u !== m.userId && !app.has(u))
+      .map((u) => ({ userId: u, person: byId.get(u) }))
+      .filter((r): r is { userId: string; person: NamedPerson } => r.person !== undefined && !r.person.isBot && !r.person.deleted);
+    // Someone in focus gets this heads-up instead of the off-hours one (never in an urgent channel).
+    const focused = rules.urgent ? new Map<string, Date>() : await inFocus(store.db, a.teamId, recipients.map((r) => r.userId), new Date(at));
+    for (const r of recipients) {
+      const until = focused.get(r.userId);
+      if (until === undefined) continue;
+      if ((await countNudges(store.db, a.teamId, m.userId, 'focus', new Date(now - OFF_HOURS_PAIR_MS), r.userId)) > 0) continue;
+      const text = focusText({ name: r.person.displayName ?? r.userId, tz: r.person.tz ?? charter.timezone, until: until.getTime(), now, urgentChannel: charter.urgent_channels[0] ?? null });
+      await this.show(a.teamId, 'focus', m, r.userId, now, text);
+    }
     if (rules.nudges.off_hours_mentions && !rules.urgent) {
-      const schedules = new Schedules(charter, new Map(recipients.map((r) => [r.user_id, { tz: r.tz, isBot: r.is_bot, deleted: r.deleted }])));
+      const schedules = new Schedules(charter, new Map(recipients.map((r) => [r.userId, { tz: r.person.tz, isBot: r.person.isBot, deleted: r.person.deleted }])));
       for (const r of recipients) {
-        const s = schedules.of(r.user_id);
-        if (isWorkingAt(s, at)) continue;
-        if ((await countNudges(store.db, a.teamId, m.userId, 'off_hours', new Date(now - OFF_HOURS_PAIR_MS), r.user_id)) > 0) continue;
-        const text = offHoursText({ name: r.display_name ?? r.user_id, tz: s.tz, at, due: dueAfter(s, at, rules.normalWorkingMinutes), urgentChannel: charter.urgent_channels[0] ?? null });
-        await this.show(a.teamId, 'off_hours', m, r.user_id, now, text);
+        const s = schedules.of(r.userId);
+        if (focused.has(r.userId) || isWorkingAt(s, at)) continue;
+        if ((await countNudges(store.db, a.teamId, m.userId, 'off_hours', new Date(now - OFF_HOURS_PAIR_MS), r.userId)) > 0) continue;
+        const text = offHoursText({ name: r.person.displayName ?? r.userId, tz: s.tz, at, due: dueAfter(s, at, rules.normalWorkingMinutes), urgentChannel: charter.urgent_channels[0] ?? null });
+        await this.show(a.teamId, 'off_hours', m, r.userId, now, text);
       }
     }
-    if (rules.nudges.early_followups && recipients.length > 0) await this.earlyFollowups(a.teamId, charter, m, now, new Map(recipients.map((r) => [r.user_id, r.display_name ?? r.user_id])));
+    if (rules.nudges.early_followups && recipients.length > 0) await this.earlyFollowups(a.teamId, charter, m, now, new Map(recipients.map((r) => [r.userId, r.person.displayName ?? r.userId])));
   }
 
   private async earlyFollowups(teamId: string, charter: Charter, m: MessageRecord, now: number, names: Map<string, string>): Promise<void> {
@@ -117,7 +169,7 @@ export class NudgeService {
       logger.debug({ team_id: teamId, kind }, 'nudge skipped: rate limit');
       return;
     }
-    const id = await claimNudge(store.db, { teamId, channelId: m.channelId, messageTs: m.ts, kind, userId: m.userId, ...(about ? { aboutUserId: about } : {}) });
+    const id = await claimNudge(store.db, { teamId, channelId: m.channelId, messageTs: m.ts, kind, userId: m.userId, at: new Date(now), ...(about ? { aboutUserId: about } : {}) });
     if (id === null) return;
     try {
       await slack.showNudge({ kind, channel: m.channelId, user: m.userId, text, ref: { n: id, c: m.channelId, ts: m.ts } });

@@ -1,8 +1,8 @@
 import type { Digest } from '../domain/digest';
-import type { NudgeKind } from '../store/nudges';
+import type { NudgeKind, NudgeRef } from '../domain/nudges';
 
 /** A nudge the app shows one person, privately, in the channel where they wrote. */
-export type NudgeNotice = { kind: NudgeKind; channel: string; user: string; text: string; ref: { n: string; c: string; ts: string } };
+export type NudgeNotice = { kind: NudgeKind; channel: string; user: string; text: string; ref: NudgeRef };
 
 /** What services need from Slack, so that they never import @slack/* (implemented in src/slack). */
 export type SlackPort = {

@@ -5,8 +5,10 @@ import type { Config } from '../config';
 import type { SlackUser } from '../domain/activity';
 import { slackLoggerAdapter, type Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { Store } from '../store/connect';
 import { registerListeners, type ListenerDeps } from './listeners';
+
+/** The Web API client's retry policy, for callers outside src/slack (which never import @slack/*). */
+export type { RetryOptions };
 
 /** Slack rejects request bodies over this size with 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -17,11 +19,14 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export const API_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
 
-export type SlackAppDeps = ListenerDeps & {
+/** What GET /healthz asks of the store (the Store satisfies it); src/slack never imports src/store. */
+export type StoreHealth = { readonly kind: string; ping(): Promise<boolean> };
+
+export type SlackAppDeps = Omit<ListenerDeps, 'servedTeam'> & {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  store: Store;
+  health: StoreHealth;
   /** Overrides API_RETRY (tests use { retries: 0 }). */
   retryConfig?: RetryOptions;
 };
@@ -55,13 +60,13 @@ export function usersInfoLookup(client: WebClient, metrics: Metrics): (teamId: s
 
 /** Builds and starts the Bolt app: HTTP receiver (or Socket Mode), routes, listeners, error path. */
 export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<SlackApp> {
-  const { config, logger, metrics, store } = deps;
+  const { config, logger, metrics, health } = deps;
   if (config.slack.auth.kind !== 'token') {
     throw new Error('OAuth (multi-workspace) mode is not available in this version: set SLACK_BOT_TOKEN and leave SLACK_CLIENT_ID unset');
   }
   const token = config.slack.auth.botToken;
   const boltLogger = slackLoggerAdapter(logger, 'bolt');
-  const routes = healthRoutes(store, metrics);
+  const routes = healthRoutes(health, metrics);
   let stopping = false;
 
   const receiver: Receiver =
@@ -103,11 +108,14 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
   app.error(async (error) => {
     throw error;
   });
-  registerListeners(app, deps);
+  // Commands and App Home answer only the workspace auth.test names (known once it has answered).
+  let servedTeam: string | null = null;
+  registerListeners(app, { ...deps, servedTeam: () => servedTeam });
 
   await app.init();
   const auth = await app.client.auth.test();
   const identity = { teamId: String(auth.team_id ?? ''), botUserId: (auth.user_id as string | undefined) ?? null, botId: (auth.bot_id as string | undefined) ?? null };
+  servedTeam = identity.teamId;
 
   const started = (await app.start(port)) as unknown;
   const server = findServer(started, receiver);
@@ -145,7 +153,7 @@ function findServer(started: unknown, receiver: Receiver): Server | undefined {
 }
 
 /** GET /healthz (200 when the store answers, else 503) and GET /metrics (Prometheus text). */
-function healthRoutes(store: Store, metrics: Metrics): CustomRoute[] {
+function healthRoutes(store: StoreHealth, metrics: Metrics): CustomRoute[] {
   return [
     {
       path: '/healthz',

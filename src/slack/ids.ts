@@ -6,12 +6,21 @@ export const ACTIONS = {
   nudgeNotMeeting: 'nudge_not_meeting',
   nudgeSnooze: 'nudge_snooze',
   nudgeDismiss: 'nudge_dismiss',
+  forgetConfirm: 'forget_me_confirm',
+  forgetCancel: 'forget_me_cancel',
+  homeFocus: 'home_focus',
+  homeFocusOff: 'home_focus_off',
+  homeSnooze: 'home_snooze',
+  homeSnoozeOff: 'home_snooze_off',
+  homeRefresh: 'home_refresh',
+  openCharterSettings: 'open_charter_settings',
 } as const;
 
 export const VIEWS = {
   threadStarter: 'thread_starter',
   decisionMemo: 'decision_memo',
   meetingAgenda: 'meeting_agenda',
+  charterSettings: 'charter_settings',
 } as const;
 
 /** block_id / action_id pairs of modal inputs. */
@@ -27,6 +36,3 @@ export const FIELDS = {
   when: 'when',
   postAnyway: 'post_anyway',
 } as const;
-
-/** What a nudge button carries: which nudge, about which message. */
-export type NudgeRef = { n: string; c: string; ts: string };

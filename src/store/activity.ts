@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import type { Change, MessageRecord, UserRecord } from '../domain/activity';
+import type { Change, MessageRecord } from '../domain/activity';
 import type { Db } from './connect';
+import { upsertUser } from './users';
 
 /** A Kysely handle or an open transaction: repositories work in whichever the edge opened. */
 export type Executor = Pick<Db, 'selectFrom' | 'insertInto' | 'updateTable' | 'deleteFrom'>;
@@ -172,44 +173,6 @@ async function applyReaction(db: Executor, teamId: string, c: Extract<Change, { 
       }),
     )
     .execute();
-}
-
-/**
- * Writes one person to the directory. 'refresh' (user_change, users.json) overwrites what is
- * stored; 'fill' (a users.info lookup of someone unknown) never overwrites a newer refresh.
- */
-export async function upsertUser(db: Executor, teamId: string, u: UserRecord, mode: 'fill' | 'refresh'): Promise<void> {
-  const row = {
-    team_id: teamId,
-    user_id: u.userId,
-    user_team_id: u.userTeamId,
-    display_name: u.displayName,
-    tz: u.tz,
-    is_bot: u.isBot,
-    is_app_user: u.isAppUser,
-    deleted: u.deleted,
-    is_admin: u.isAdmin,
-    is_owner: u.isOwner,
-    is_primary_owner: u.isPrimaryOwner,
-    is_restricted: u.isRestricted,
-  };
-  const { team_id: _t, user_id: _u, ...rest } = row;
-  await db
-    .insertInto('users')
-    .values(row)
-    .onConflict((oc) => {
-      const target = oc.columns(['team_id', 'user_id']);
-      return mode === 'fill' ? target.doNothing() : target.doUpdateSet({ ...rest, updated_at: sql`now()` });
-    })
-    .execute();
-}
-
-/** Of the given ids, those not yet in the directory. */
-export async function unknownUsers(db: Executor, teamId: string, userIds: readonly string[]): Promise<string[]> {
-  if (userIds.length === 0) return [];
-  const known = await db.selectFrom('users').select('user_id').where('team_id', '=', teamId).where('user_id', 'in', [...userIds]).execute();
-  const have = new Set(known.map((r) => r.user_id));
-  return [...new Set(userIds)].filter((u) => !have.has(u));
 }
 
 /** Records the workspace the app serves and its own bot identity. */

@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
+import type { NudgeKind, NudgeOutcome } from '../domain/nudges';
 import type { Executor } from './activity';
 
-export type NudgeKind = 'meeting_request' | 'off_hours' | 'early_followup';
-export type NudgeOutcome = 'thread' | 'memo' | 'agenda' | 'not_meeting' | 'snoozed' | 'dismissed';
-export type NudgeKey = { teamId: string; channelId: string; messageTs: string; kind: NudgeKind; userId: string; aboutUserId?: string };
+export type NudgeKey = { teamId: string; channelId: string; messageTs: string; kind: NudgeKind; userId: string; aboutUserId?: string; /** When it is shown (the app's clock); default the database's now(). */ at?: Date };
 
 /**
  * Claims a nudge before it is shown: true once per (message, kind, person, about whom), however
@@ -12,7 +11,7 @@ export type NudgeKey = { teamId: string; channelId: string; messageTs: string; k
 export async function claimNudge(db: Executor, k: NudgeKey): Promise<string | null> {
   const row = await db
     .insertInto('nudges')
-    .values({ team_id: k.teamId, channel_id: k.channelId, message_ts: k.messageTs, kind: k.kind, user_id: k.userId, about_user_id: k.aboutUserId ?? '', outcome: null, outcome_at: null })
+    .values({ team_id: k.teamId, channel_id: k.channelId, message_ts: k.messageTs, kind: k.kind, user_id: k.userId, about_user_id: k.aboutUserId ?? '', outcome: null, outcome_at: null, ...(k.at ? { shown_at: k.at } : {}) })
     .onConflict((oc) => oc.columns(['team_id', 'channel_id', 'message_ts', 'kind', 'user_id', 'about_user_id']).doNothing())
     .returning(sql<string>`id::text`.as('id'))
     .executeTakeFirst();
@@ -53,14 +52,32 @@ export async function snoozeUntil(db: Executor, teamId: string, userId: string, 
     .execute();
 }
 
+/** The end of the person's snooze, or null when they are not snoozed at `now`. */
+export async function snoozedUntil(db: Executor, teamId: string, userId: string, now: Date): Promise<Date | null> {
+  const r = await db.selectFrom('nudge_snoozes').select('until').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  return r !== undefined && r.until.getTime() > now.getTime() ? r.until : null;
+}
+
+/** Ends the person's snooze; true when there was one. */
+export async function endSnooze(db: Executor, teamId: string, userId: string): Promise<boolean> {
+  const r = await db.deleteFrom('nudge_snoozes').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** When (ms) the person was shown a nudge in [from, to). */
+export async function nudgesShownTo(db: Executor, teamId: string, userId: string, from: Date, to: Date): Promise<number[]> {
+  const rows = await db.selectFrom('nudges').select('shown_at').where('team_id', '=', teamId).where('user_id', '=', userId).where('shown_at', '>=', from).where('shown_at', '<', to).execute();
+  return rows.map((r) => r.shown_at.getTime());
+}
+
 export async function isSnoozed(db: Executor, teamId: string, userId: string, now: Date): Promise<boolean> {
   const r = await db.selectFrom('nudge_snoozes').select('until').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
   return r !== undefined && r.until.getTime() > now.getTime();
 }
 
 /** A decision recorded through the app (text the person submitted on purpose). */
-export async function recordDecision(db: Executor, teamId: string, channelId: string | null, userId: string, summary: string): Promise<void> {
-  await db.insertInto('decisions').values({ team_id: teamId, channel_id: channelId, user_id: userId, summary }).execute();
+export async function recordDecision(db: Executor, teamId: string, channelId: string | null, userId: string, summary: string, at?: Date): Promise<void> {
+  await db.insertInto('decisions').values({ team_id: teamId, channel_id: channelId, user_id: userId, summary, ...(at ? { decided_at: at } : {}) }).execute();
 }
 
 /** Meeting-request nudges shown and how many people marked "not a meeting request" (all teams). */

@@ -3,6 +3,7 @@ import type { FocusSession, PulseAnswer, ReportMsg } from '../domain/report';
 import { sql } from 'kysely';
 import type { Executor } from './activity';
 import type { Db } from './connect';
+import { teamPeople } from './users';
 
 export type ActivityWindow = { from: Date; to: Date; channel?: string };
 
@@ -18,7 +19,7 @@ export type StoredActivity = {
 
 /** Everything the report needs for one workspace, messages posted in [from, to], as domain records. */
 export async function loadActivity(db: Executor, teamId: string, w: ActivityWindow): Promise<StoredActivity> {
-  const [messages, reactions, users, workspace, decisions, focus, pulse] = await Promise.all([
+  const [messages, reactions, people, workspace, decisions, focus, pulse] = await Promise.all([
     db
       .selectFrom('messages')
       .select(['channel_id', 'ts', 'posted_at', 'root_ts', 'is_reply', 'user_id', 'mentions', 'is_meeting_request', 'is_where_is'])
@@ -35,7 +36,7 @@ export async function loadActivity(db: Executor, teamId: string, w: ActivityWind
       .where('reacted_at', '<=', w.to)
       .$if(w.channel !== undefined, (q) => q.where('channel_id', '=', w.channel as string))
       .execute(),
-    db.selectFrom('users').select(['user_id', 'tz', 'is_bot', 'deleted']).where('team_id', '=', teamId).execute(),
+    teamPeople(db, teamId),
     db.selectFrom('workspaces').select(['bot_user_id']).where('team_id', '=', teamId).executeTakeFirst(),
     db.selectFrom('decisions').select(['decided_at']).where('team_id', '=', teamId).where('decided_at', '>=', w.from).where('decided_at', '<=', w.to).execute(),
     db.selectFrom('focus_sessions').select(['user_id', 'started_at', 'ends_at']).where('team_id', '=', teamId).where('ends_at', '>=', w.from).where('started_at', '<=', w.to).execute(),
@@ -60,7 +61,7 @@ export async function loadActivity(db: Executor, teamId: string, w: ActivityWind
       whereIs: m.is_where_is,
     })),
     reactions: reactions.map((r) => ({ channel: r.channel_id, messageTs: r.message_ts, user: r.user_id, at: r.reacted_at.getTime() })),
-    people: new Map(users.map((u) => [u.user_id, { tz: u.tz, isBot: u.is_bot, deleted: u.deleted }])),
+    people,
     appUserIds: new Set(workspace?.bot_user_id ? [workspace.bot_user_id] : []),
     decisions: decisions.map((d) => d.decided_at.getTime()),
     focusSessions: focus.map((f) => ({ user: f.user_id, start: f.started_at.getTime(), end: f.ends_at.getTime() })),

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { makeCharter } from '../helpers/charter';
-import { agendaWarning, asyncRule, describeWindow, earlyFollowupText, focusAt, meetingNudgeText, offHoursText, placeOf } from '../../src/domain/nudges';
+import { agendaWarning, asyncRule, describeWindow, earlyFollowupText, focusAt, meetingNudgeText, offHoursText, parseNudgeRef, placeOf } from '../../src/domain/nudges';
 
 const charter = makeCharter;
 const at = (iso: string, tz: string) => DateTime.fromISO(iso, { zone: tz }).toMillis();
@@ -66,5 +66,15 @@ describe('nudge wording and timing', () => {
   ])('agenda warning: %s', (_name, local, warning) => {
     const now = at('2026-11-23T14:00', 'UTC');
     expect(agendaWarning(charter(), 'UTC', at(local, 'UTC'), now)).toBe(warning);
+  });
+});
+
+describe('nudge refs', () => {
+  it('reads the ref a button value or private_metadata carries', () => {
+    expect(parseNudgeRef('{"n":"42","c":"C0GENERAL1","ts":"1700000000.000100","x":1}')).toEqual({ n: '42', c: 'C0GENERAL1', ts: '1700000000.000100' });
+  });
+
+  it.each([undefined, '', 'null', '5', 'not json', '{"n":42,"c":"C1","ts":"1.1"}', '{"n":"42","c":"C1"}'])('is null for what is not ours: %p', (value) => {
+    expect(parseNudgeRef(value)).toBeNull();
   });
 });

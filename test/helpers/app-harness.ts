@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { startService, type Service } from '../../src/main';
 import { FakeSlack, type FakeUser } from './fake-slack';
+import { fixture } from './fixtures';
 import { signedRequest } from './signing';
 import { freshStore, type TestStore } from './store';
 
@@ -58,11 +59,40 @@ export type TestApp = {
   sendEvent(event: Record<string, unknown>, opts?: { eventId?: string; retryNum?: number }): Promise<Response>;
   /** Sends an interactivity payload (block_actions, view_submission) as Slack does: a signed form with payload=JSON. */
   interact(payload: Record<string, unknown>): Promise<Response>;
+  /** Sends `/async <text>` as Slack does: a signed form (test/fixtures/java-slack-sdk/app-backend/SlashCommandPayload.json's fields). */
+  slash(text: string, o: SlashOptions): Promise<Response>;
   get(path: string): Promise<Response>;
   stop(): Promise<void>;
 };
 
-export type TestAppOptions = { users?: FakeUser[]; store?: TestStore; logLevel?: Config['log']['level']; retryConfig?: RetryOptions; fake?: FakeSlack; socketMode?: boolean };
+export type SlashOptions = { userId: string; channelId?: string; channelName?: string; teamId?: string; responseUrl?: string; triggerId?: string; command?: string };
+
+/** The form fields of a slash command, in the shape of Slack's own (SlashCommandPayload.json). */
+export function slashCommandForm(text: string, o: SlashOptions & { teamId: string; responseUrl: string }): string {
+  const shape = fixture('java-slack-sdk', 'app-backend', 'SlashCommandPayload.json') as Record<string, unknown>;
+  const channelId = o.channelId ?? 'C0GENERAL1';
+  const values: Record<string, string> = {
+    token: 'verification-token-unused',
+    api_app_id: 'A0APP00001',
+    team_id: o.teamId,
+    team_domain: 'acme-test',
+    enterprise_id: '',
+    enterprise_name: '',
+    channel_id: channelId,
+    channel_name: o.channelName ?? (channelId.startsWith('D') ? 'directmessage' : 'general'),
+    user_id: o.userId,
+    user_name: o.userId.toLowerCase(),
+    command: o.command ?? '/async',
+    text,
+    response_url: o.responseUrl,
+    trigger_id: o.triggerId ?? `${Date.now()}.1234567890.${Math.random().toString(16).slice(2, 10)}`,
+    is_enterprise_install: 'false',
+  };
+  // Exactly the fields Slack sends, no more and no fewer.
+  return new URLSearchParams(Object.keys(shape).map((k): [string, string] => [k, values[k] ?? ''])).toString();
+}
+
+export type TestAppOptions = { /** More environment for loadConfig (e.g. ASYNC_CHARTER_NOW). */ env?: Record<string, string>; users?: FakeUser[]; store?: TestStore; logLevel?: Config['log']['level']; retryConfig?: RetryOptions; fake?: FakeSlack; socketMode?: boolean };
 
 /** The real app (Bolt over HTTP, real store) against a fake Slack Web API, on a free port. */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -77,6 +107,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     SLACK_API_URL: fake.apiUrl,
     LOG_LEVEL: opts.logLevel ?? 'debug',
     ...(opts.socketMode ? { SLACK_APP_TOKEN: fake.appToken } : {}),
+    ...(opts.env ?? {}),
   });
   if (!result.ok) throw new Error(result.message);
   const config = { ...result.config, store: store.storeConfig };
@@ -104,6 +135,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     sendEvent: (event, o = {}) =>
       post(JSON.stringify(eventEnvelope(event, { teamId: fake.teamId, botUserId: fake.botUserId, ...(o.eventId ? { eventId: o.eventId } : {}) })), o.retryNum !== undefined ? { retryNum: o.retryNum } : {}),
     interact: (payload) => post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { contentType: 'application/x-www-form-urlencoded' }),
+    slash: (text, o) => post(slashCommandForm(text, { ...o, teamId: o.teamId ?? fake.teamId, responseUrl: o.responseUrl ?? fake.responseUrl('cmd') }), { contentType: 'application/x-www-form-urlencoded' }),
     get: (path) => fetch(`${baseUrl}${path}`),
     async stop() {
       await service.stop();

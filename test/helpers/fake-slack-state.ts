@@ -221,10 +221,10 @@ const textOf = (v: unknown): string | undefined => {
  * 50 blocks; section text 3000 chars, at most 10 fields of 2000; header text 150; context at
  * most 10 elements, text 3000. Undefined when the blocks pass.
  */
-export function blocksProblem(blocks: unknown): Problem | undefined {
+export function blocksProblem(blocks: unknown, max = 50): Problem | undefined {
   if (blocks === undefined) return undefined;
   if (!Array.isArray(blocks)) return { error: 'invalid_blocks_format' };
-  if (blocks.length > 50) return tooMany(50, '/blocks');
+  if (blocks.length > max) return tooMany(max, '/blocks');
   for (const [i, b] of blocks.entries()) {
     const block = b as { type?: unknown; text?: unknown; fields?: unknown; elements?: unknown } | null;
     if (block === null || typeof block !== 'object' || typeof block.type !== 'string') return { error: 'invalid_blocks', message: `missing required field: type [json-pointer:/blocks/${i}]` };
@@ -245,6 +245,28 @@ export function blocksProblem(blocks: unknown): Problem | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A view for views.open/push/update/publish as Slack checks it: type modal (title and buttons
+ * of at most 24 characters, at most 100 blocks) or home (at most 100 blocks), block limits as in messages.
+ */
+export function viewProblem(view: unknown, method: string): Problem | undefined {
+  const v = view as { type?: unknown; title?: unknown; submit?: unknown; close?: unknown; blocks?: unknown; private_metadata?: unknown; callback_id?: unknown } | null;
+  if (v === null || typeof v !== 'object') return { error: 'invalid_arguments', message: 'missing required field: view' };
+  const wanted = method === 'views.publish' ? 'home' : 'modal';
+  if (v.type !== wanted) return { error: 'invalid_arguments', message: `view type must be ${wanted} [json-pointer:/view/type]` };
+  if (!Array.isArray(v.blocks)) return { error: 'invalid_arguments', message: 'missing required field: blocks [json-pointer:/view/blocks]' };
+  if (wanted === 'modal') {
+    for (const k of ['title', 'submit', 'close'] as const) {
+      const t = textOf(v[k]);
+      if (k === 'title' && t === undefined) return { error: 'invalid_arguments', message: 'missing required field: title [json-pointer:/view/title]' };
+      if (t !== undefined && t.length > 24) return tooLong(24, `/view/${k}/text`);
+    }
+  }
+  if (typeof v.private_metadata === 'string' && v.private_metadata.length > 3000) return tooLong(3000, '/view/private_metadata');
+  if (typeof v.callback_id === 'string' && v.callback_id.length > 255) return tooLong(255, '/view/callback_id');
+  return blocksProblem(v.blocks, 100);
 }
 
 /** Message metadata must be {event_type: string, event_payload: object}. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { blocksProblem, Conversations, fileObject, Files, historyAnswer, isProblem, metadataProblem, repliesAnswer, truthy, type ChannelSpec, type FakeChannel, type FakeMessage, type Problem, type UploadedFile } from './fake-slack-state';
+import { blocksProblem, viewProblem, Conversations, fileObject, Files, historyAnswer, isProblem, metadataProblem, repliesAnswer, truthy, type ChannelSpec, type FakeChannel, type FakeMessage, type Problem, type UploadedFile } from './fake-slack-state';
 import { fixture } from './fixtures';
 
 export type { ChannelSpec, FakeChannel, FakeMessage, UploadedFile } from './fake-slack-state';
@@ -106,10 +106,16 @@ export class FakeSlack {
       if (addr === undefined || addr === null || typeof addr === 'string') return fail('internal_error');
       return { ok: true, url: `ws://127.0.0.1:${addr.port}/link/?ticket=test-ticket&app_id=A0APP00001` };
     });
-    this.handlers.set('views.open', view);
-    this.handlers.set('views.publish', view);
-    this.handlers.set('views.update', view);
-    this.handlers.set('views.push', view);
+    const checked = (method: string, needs: 'trigger_id' | 'user_id' | 'view_id') => (args: Record<string, unknown>) => {
+      const missing = needs === 'view_id' ? args.view_id === undefined && args.external_id === undefined : typeof args[needs] !== 'string' || args[needs] === '';
+      if (missing) return fail('invalid_arguments', { response_metadata: { messages: [`[ERROR] missing required field: ${needs}`] } });
+      const p = viewProblem(args.view, method);
+      return p === undefined ? view(args) : refuse(p);
+    };
+    this.handlers.set('views.open', checked('views.open', 'trigger_id'));
+    this.handlers.set('views.publish', checked('views.publish', 'user_id'));
+    this.handlers.set('views.update', checked('views.update', 'view_id'));
+    this.handlers.set('views.push', checked('views.push', 'trigger_id'));
   }
 
   /** Base URL for SLACK_API_URL, ending in "/". */
@@ -428,7 +434,10 @@ export class FakeSlack {
 
     if (url.pathname.startsWith('/response/')) {
       this.calls.push({ method: 'response_url', args: { ...args, response_url_id: url.pathname.slice(10) }, token, at: Date.now() });
-      return send(res, { status: 200, body: { ok: true } });
+      // Slack answers a response_url post in plain text: "ok", or 4xx with the problem.
+      const problem = blocksProblem(args.blocks) ?? (args.text === undefined && args.blocks === undefined && args.delete_original === undefined ? { error: 'no_text' } : undefined);
+      const plain = { 'content-type': 'text/plain' };
+      return send(res, problem === undefined ? { status: 200, body: 'ok', headers: plain } : { status: 400, body: problem.error, headers: plain });
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const call: RecordedCall = { method, args, token, at: Date.now() };

@@ -52,6 +52,12 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     await t.service.idle();
     return { ts, event };
   }
+  /** Clicks or submits, then waits for the Web API work the app runs after answering (detached, tracked). */
+  async function interact(payload: Record<string, unknown>): Promise<Response> {
+    const res = await t.interact(payload);
+    await t.service.idle();
+    return res;
+  }
   const ephemerals = (user: string): RecordedCall[] => t.fake.callsTo('chat.postEphemeral').filter((c) => c.args.user === user);
   const actionIds = (c: RecordedCall) =>
     (c.args.blocks as Array<{ type: string; elements?: Array<{ action_id?: string }>; accessory?: { action_id?: string } }>).flatMap((b) => [...(b.elements ?? []).map((e) => e.action_id), b.accessory?.action_id]).filter(Boolean);
@@ -115,7 +121,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     const author = AUTHORS[3] as string;
     const { ts } = await say(author, 'can we jump on a call to go over the pricing?');
     const ref = refOf(ephemerals(author)[0] as RecordedCall);
-    const res = await t.interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_thread', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('thread') }));
+    const res = await interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_thread', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('thread') }));
     expect(res.status).toBe(200);
     const [open] = t.fake.callsTo('views.open').slice(-1);
     const view = open?.args.view as Record<string, unknown>;
@@ -123,7 +129,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     expect(open?.args.trigger_id).toBe('1234567890.0987654321.abcdef0123456789');
     expect(await nudgeRow(ref.n)).toEqual({ kind: 'meeting_request', user_id: author, outcome: 'thread' });
 
-    const submit = await t.interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values: { starter: { starter: { type: 'plain_text_input', value: 'Pricing: option A or B? Please reply here by Friday.' } } } }));
+    const submit = await interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values: { starter: { starter: { type: 'plain_text_input', value: 'Pricing: option A or B? Please reply here by Friday.' } } } }));
     expect(submit.status).toBe(200);
     const [post] = t.fake.callsTo('chat.postMessage').slice(-1);
     expect(post?.args).toMatchObject({ channel: CH, thread_ts: ts, text: `<@${author}> started this thread:\nPricing: option A or B? Please reply here by Friday.` });
@@ -133,7 +139,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     const author = AUTHORS[4] as string;
     await say(author, 'should we have a meeting about the vendor choice?');
     const ref = refOf(ephemerals(author)[0] as RecordedCall);
-    await t.interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_memo', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('memo') }));
+    await interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_memo', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('memo') }));
     const view = t.fake.callsTo('views.open').slice(-1)[0]?.args.view as Record<string, unknown>;
     expect(view.callback_id).toBe('decision_memo');
     const values = {
@@ -142,7 +148,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
       recommendation: { recommendation: { type: 'plain_text_input', value: 'Go with B.' } },
       decide_by: { decide_by: { type: 'datepicker', selected_date: '2026-12-04' } },
     };
-    expect((await t.interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values }))).status).toBe(200);
+    expect((await interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values }))).status).toBe(200);
     const post = t.fake.callsTo('chat.postMessage').slice(-1)[0];
     expect(post?.args).toMatchObject({ channel: CH, text: `Decision memo from <@${author}>: Go with B.` });
     expect(JSON.stringify(post?.args.blocks)).toContain('decide by 2026-12-04');
@@ -156,7 +162,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     const author = AUTHORS[5] as string;
     await say(author, 'can we set up a meeting with legal about the DPA?');
     const ref = refOf(ephemerals(author)[0] as RecordedCall);
-    await t.interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_agenda', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('agenda') }));
+    await interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_agenda', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('agenda') }));
     const view = t.fake.callsTo('views.open').slice(-1)[0]?.args.view as Record<string, unknown>;
     expect(view.callback_id).toBe('meeting_agenda');
     const values = (when: number, anyway: boolean) => ({
@@ -167,19 +173,19 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
       post_anyway: { post_anyway: { type: 'checkboxes', selected_options: anyway ? [{ value: 'yes' }] : [] } },
     });
     const posts = t.fake.callsTo('chat.postMessage').length;
-    const soon = await t.interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values: values(Date.now() + 3_600_000, false) }));
+    const soon = await interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values: values(Date.now() + 3_600_000, false) }));
     expect(soon.status).toBe(200);
     expect(await soon.json()).toEqual({ response_action: 'errors', errors: { when: 'Heads-up: it is less than 24 hours away, so people cannot prepare. Pick another time, or tick "Post it anyway".' } });
     expect(t.fake.callsTo('chat.postMessage')).toHaveLength(posts);
 
     const later = Date.now() + 3 * 86_400_000;
-    expect((await t.interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values: values(later, false) }))).status).toBe(200);
+    expect((await interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values: values(later, false) }))).status).toBe(200);
     const post = t.fake.callsTo('chat.postMessage').slice(-1)[0];
     expect(post?.args).toMatchObject({ channel: CH, text: `Meeting agenda from <@${author}>: Agree the DPA redlines` });
     expect(JSON.stringify(post?.args.blocks)).toContain('https://docs.example.com/dpa');
     expect(JSON.stringify(post?.args.blocks)).not.toContain('Heads-up');
 
-    await t.interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values: values(Date.now() + 3_600_000, true) }));
+    await interact(viewSubmission({ teamId: t.fake.teamId, userId: author, view, values: values(Date.now() + 3_600_000, true) }));
     expect(JSON.stringify(t.fake.callsTo('chat.postMessage').slice(-1)[0]?.args.blocks)).toContain('Heads-up: it is less than 24 hours away');
   });
 
@@ -187,7 +193,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     const author = AUTHORS[6] as string;
     await say(author, 'call?');
     const ref = refOf(ephemerals(author)[0] as RecordedCall);
-    const res = await t.interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_not_meeting', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('notmeeting') }));
+    const res = await interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_not_meeting', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('notmeeting') }));
     expect(res.status).toBe(200);
     const responded = t.fake.callsTo('response_url').filter((c) => c.args.response_url_id === 'notmeeting');
     expect(responded.map((c) => ({ replace_original: c.args.replace_original, text: c.args.text }))).toEqual([{ replace_original: true, text: 'Thanks, noted: not a meeting request. This feedback helps the classifier get better.' }]);
@@ -202,7 +208,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     const author = AUTHORS[7] as string;
     await say(author, 'quick call?');
     const ref = refOf(ephemerals(author)[0] as RecordedCall);
-    await t.interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_snooze', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('snooze') }));
+    await interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_snooze', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('snooze') }));
     const [responded] = t.fake.callsTo('response_url').filter((c) => c.args.response_url_id === 'snooze');
     expect(String(responded?.args.text)).toMatch(/^Nudges snoozed until <!date\^\d+\^\{date_short_pretty\}\|\d{4}-\d{2}-\d{2}>/);
     const snooze = await t.store.db.selectFrom('nudge_snoozes').select('until').where('user_id', '=', author).executeTakeFirstOrThrow();
@@ -230,7 +236,7 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
       expect(ephemerals(AUTHORS[9] as string)).toHaveLength(0);
 
       const ref = JSON.parse((calls[0]?.args.blocks as Array<{ accessory?: { value?: string } }>)[0]?.accessory?.value ?? '{}') as { n: string };
-      await t.interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_dismiss', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('dismiss') }));
+      await interact(buttonClick({ teamId: t.fake.teamId, userId: author, channelId: CH, actionId: 'nudge_dismiss', value: JSON.stringify(ref), responseUrl: t.fake.responseUrl('dismiss') }));
       expect(t.fake.callsTo('response_url').filter((c) => c.args.response_url_id === 'dismiss').map((c) => c.args.delete_original)).toEqual([true]);
       expect(await nudgeRow(ref.n)).toEqual({ kind: 'off_hours', user_id: author, outcome: 'dismissed' });
     } finally {

@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
-import { ACTIONS, FIELDS, VIEWS, type NudgeRef } from '../ids';
+import type { NudgeRef } from '../../domain/nudges';
+import { ACTIONS, FIELDS, VIEWS } from '../ids';
 
 /** Block Kit for nudges and their modals. Pure: data in, blocks out; texts stay under Slack's limits. */
 

@@ -1,0 +1,16 @@
+import type { Logger } from '../logger';
+import type { Store } from '../store/connect';
+import { recordDecision } from '../store/nudges';
+
+/**
+ * Decisions logged through the app (`/async decision`, a decision memo). The one text kept on
+ * purpose: the person submits it to be recorded; it counts in decisions_logged.
+ */
+export class DecisionService {
+  constructor(private readonly deps: { store: Store; logger: Logger; now: () => number }) {}
+
+  async log(teamId: string, userId: string, channel: string | null, text: string): Promise<void> {
+    await recordDecision(this.deps.store.db, teamId, channel, userId, text, new Date(this.deps.now()));
+    this.deps.logger.info({ team_id: teamId, channel }, 'decision logged');
+  }
+}

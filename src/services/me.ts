@@ -1,0 +1,121 @@
+import type { Charter } from '../domain/charter';
+import { describeCharter, type CharterSection } from '../domain/charter-text';
+import { personalFigures, type PersonalWeek, type Waiting } from '../domain/personal';
+import { weekBounds, weekStartOf, weeklyReports, type WeeklyReport } from '../domain/report';
+import type { Logger } from '../logger';
+import { loadCharter } from '../store/charters';
+import type { Store } from '../store/connect';
+import { currentFocus } from '../store/focus';
+import { nudgesShownTo, snoozedUntil } from '../store/nudges';
+import { loadActivity } from '../store/report-data';
+import { personProfile } from '../store/users';
+import type { ChannelFacts } from './slack-port';
+
+/** How far before last week's start activity is read, so that what still waits on a person is seen. */
+const LOOKBACK_MS = 30 * 86_400_000;
+
+export type PersonalDeps = {
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  /** Makes sure the directory knows these people (users.info for newcomers). */
+  ensurePeople: (teamId: string, userIds: readonly string[]) => Promise<void>;
+  /** conversations.info with the member count; null when Slack does not know the channel (or the app cannot see it). */
+  channelInfo: (channel: string) => Promise<ChannelFacts | null>;
+};
+
+/** Who is asking: their zone (the charter's when Slack gave none) and what they may do. */
+export type Caller = { userId: string; tz: string; displayName: string | null; canEditCharter: boolean };
+
+/** A person's own view: shown to that person only (`/async stats`, App Home). */
+export type MyOverview = {
+  caller: Caller;
+  charter: Charter;
+  now: number;
+  /** [this week so far, last week]. */
+  weeks: [PersonalWeek, PersonalWeek];
+  waiting: Waiting[];
+  waitingTotal: number;
+  snoozedUntil: number | null;
+  focusUntil: number | null;
+};
+
+/** A channel's figures, only for a channel of at least min_group_size members the app is in. */
+export type ChannelStats =
+  | { status: 'ok'; channel: string; name: string | null; members: number; weeks: [WeeklyReport, WeeklyReport]; timezone: string }
+  | { status: 'too_small'; channel: string; minGroupSize: number }
+  | { status: 'not_member'; channel: string }
+  | { status: 'excluded'; channel: string }
+  | { status: 'unknown'; channel: string };
+
+/** This week's and last week's Mondays (charter timezone) at `now`, and when last week starts (ms). */
+function twoWeeks(now: number, tz: string): { thisWeek: string; lastWeek: string; lastStart: number } {
+  const thisWeek = weekStartOf(now, tz);
+  const lastWeek = weekStartOf(weekBounds(thisWeek, tz)[0] - 1, tz);
+  return { thisWeek, lastWeek, lastStart: weekBounds(lastWeek, tz)[0] };
+}
+
+/** A person's own figures and state, and channel aggregates under the group-size rule. Nobody sees another person's figures. */
+export class PersonalService {
+  constructor(private readonly deps: PersonalDeps) {}
+
+  /** The caller as the directory knows them (looked up in Slack when new). */
+  async caller(teamId: string, userId: string, charter?: Charter): Promise<Caller> {
+    const { db } = this.deps.store;
+    await this.deps.ensurePeople(teamId, [userId]).catch((err: unknown) => this.deps.logger.warn({ err, team_id: teamId }, 'users.info failed: the charter timezone stands in'));
+    const c = charter ?? (await loadCharter(db, teamId)).charter;
+    const p = await personProfile(db, teamId, userId);
+    return { userId, tz: p?.tz ?? c.timezone, displayName: p?.displayName ?? null, canEditCharter: p !== null && (p.isAdmin || p.isOwner || c.editors.includes(userId)) };
+  }
+
+  /** The charter in words for this caller (hours in their zone) and channel (its overrides); problems when the stored one no longer validates. */
+  async charterText(teamId: string, userId: string, channel: string | null): Promise<{ sections: CharterSection[]; stored: boolean; problems: string[] }> {
+    const { charter, stored, problems } = await loadCharter(this.deps.store.db, teamId);
+    const caller = await this.caller(teamId, userId, charter);
+    return { sections: describeCharter(charter, { callerTz: caller.tz, channel, now: this.deps.now() }), stored, problems };
+  }
+
+  /** The caller's week so far and last week, what waits on them now, their snooze and focus. */
+  async overview(teamId: string, userId: string): Promise<MyOverview> {
+    const { db } = this.deps.store;
+    const now = this.deps.now();
+    const { charter } = await loadCharter(db, teamId);
+    const caller = await this.caller(teamId, userId, charter);
+    const tz = charter.timezone;
+    const { thisWeek, lastWeek, lastStart } = twoWeeks(now, tz);
+    const activity = await loadActivity(db, teamId, { from: new Date(lastStart - LOOKBACK_MS), to: new Date(now) });
+    const shown = await nudgesShownTo(db, teamId, userId, new Date(lastStart), new Date(now + 1));
+    const figures = personalFigures({ ...activity, charter, asOf: now, timezone: tz, nudgesShown: shown }, userId, [thisWeek, lastWeek]);
+    const [snooze, focus] = await Promise.all([snoozedUntil(db, teamId, userId, new Date(now)), currentFocus(db, teamId, userId, new Date(now))]);
+    return {
+      caller,
+      charter,
+      now,
+      weeks: figures.weeks as [PersonalWeek, PersonalWeek],
+      waiting: figures.waiting,
+      waitingTotal: figures.waitingTotal,
+      snoozedUntil: snooze?.getTime() ?? null,
+      focusUntil: focus?.end.getTime() ?? null,
+    };
+  }
+
+  /**
+   * A channel's aggregates this week and last, for anyone (member or not), only when Slack counts
+   * at least min_group_size members in it and the app is in it; otherwise which rule stopped it.
+   */
+  async channelStats(teamId: string, channel: string): Promise<ChannelStats> {
+    const { db } = this.deps.store;
+    const { charter } = await loadCharter(db, teamId);
+    if (charter.excluded_channels.includes(channel)) return { status: 'excluded', channel };
+    const info = await this.deps.channelInfo(channel);
+    if (info === null) return { status: 'unknown', channel };
+    if (!info.isMember) return { status: 'not_member', channel };
+    if (info.members === null || info.members < charter.min_group_size) return { status: 'too_small', channel, minGroupSize: charter.min_group_size };
+    const now = this.deps.now();
+    const tz = charter.timezone;
+    const { thisWeek, lastWeek, lastStart } = twoWeeks(now, tz);
+    const activity = await loadActivity(db, teamId, { from: new Date(lastStart - LOOKBACK_MS), to: new Date(now), channel });
+    const reports = weeklyReports({ teamId, charter, asOf: now, ...activity }, [thisWeek, lastWeek]);
+    return { status: 'ok', channel, name: info.name, members: info.members, weeks: reports as [WeeklyReport, WeeklyReport], timezone: tz };
+  }
+}

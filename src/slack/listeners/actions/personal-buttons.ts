@@ -1,0 +1,70 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { View } from '@slack/types';
+import type { Background } from '../../../background';
+import type { AvailabilityService } from '../../../services/availability';
+import type { PersonalService } from '../../../services/me';
+import { forgetSummary, type PrivacyService } from '../../../services/privacy';
+import { charterReply, note } from '../../blocks/commands';
+import { homeView } from '../../blocks/home';
+import { VIEWS } from '../../ids';
+
+/** The viewer's own buttons (App Home, forget-me). Services only; Web API work runs after the ack, in `background`. */
+export type PersonalActionDeps = { people: PersonalService; availability: AvailabilityService; privacy: PrivacyService; background: Background };
+type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+const teamOf = (a: Args) => a.body.team?.id ?? a.context.teamId ?? '';
+
+/** Publishes the viewer's home tab (after a change, or on app_home_opened). */
+export async function publishHome(people: PersonalService, client: Args['client'], teamId: string, userId: string): Promise<void> {
+  await client.views.publish({ user_id: userId, view: homeView(await people.overview(teamId, userId)) });
+}
+
+const afterAck =
+  (deps: PersonalActionDeps, what: string, work: (a: Args, team: string, user: string) => Promise<void>) =>
+  async (a: Args): Promise<void> => {
+    await a.ack();
+    const team = teamOf(a);
+    const user = a.body.user.id;
+    deps.background.run(what, () => work(a, team, user), { team_id: team });
+  };
+
+/** "Delete my data": forgets the person, then says how many rows went (replacing the question). */
+export const forgetConfirmButton = (deps: PersonalActionDeps) =>
+  afterAck(deps, 'forget-me', async (a, team, user) => {
+    const counts = await deps.privacy.forgetMe(team, user);
+    await a.respond({ replace_original: true, text: forgetSummary(counts) });
+  });
+
+export const forgetCancelButton = (deps: PersonalActionDeps) =>
+  afterAck(deps, 'forget-me cancel', async (a) => {
+    await a.respond({ replace_original: true, text: 'Cancelled: nothing was deleted.' });
+  });
+
+/** App Home: focus for 2 hours, end focus, snooze 7 days, resume nudges, refresh; then the tab is published again. */
+export const homeButton = (deps: PersonalActionDeps, action: 'focus' | 'focus_off' | 'snooze' | 'snooze_off' | 'refresh') =>
+  afterAck(deps, `home ${action}`, async (a, team, user) => {
+    if (action === 'focus') await deps.availability.focus(team, user, { kind: 'for', minutes: 120 });
+    else if (action === 'focus_off') await deps.availability.focusOff(team, user);
+    else if (action === 'snooze') await deps.availability.snooze(team, user, 7);
+    else if (action === 'snooze_off') await deps.availability.snoozeOff(team, user);
+    await publishHome(deps.people, a.client, team, user);
+  });
+
+/** App Home's "Charter settings" (admins and editors): the charter in force, checked again here. */
+export const charterSettingsButton = (deps: PersonalActionDeps) =>
+  async (a: Args): Promise<void> => {
+    await a.ack();
+    const team = teamOf(a);
+    const user = a.body.user.id;
+    const trigger = a.body.trigger_id;
+    deps.background.run(
+      'charter settings',
+      async () => {
+        const caller = await deps.people.caller(team, user);
+        const reply = caller.canEditCharter ? charterReply(await deps.people.charterText(team, user, null)) : note('Only workspace admins, owners and the charter’s editors can open the charter settings.');
+        const view: View = { type: 'modal', callback_id: VIEWS.charterSettings, title: { type: 'plain_text', text: 'Charter settings' }, close: { type: 'plain_text', text: 'Close' }, blocks: reply.blocks.slice(0, 99) };
+        await a.client.views.open({ trigger_id: trigger, view });
+      },
+      { team_id: team },
+    );
+  };

@@ -1,0 +1,128 @@
+import type { AllMiddlewareArgs, RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Background } from '../../../background';
+import { parseAsyncCommand, type AsyncCommand } from '../../../domain/commands';
+import type { AvailabilityService } from '../../../services/availability';
+import type { DecisionService } from '../../../services/decisions';
+import type { DigestService } from '../../../services/digest';
+import type { PersonalService } from '../../../services/me';
+import type { PrivacyService } from '../../../services/privacy';
+import { channelStatsReply, charterReply, decisionPost, forgetMeConfirm, helpReply, invalidReply, note, statsReply, type Reply } from '../../blocks/commands';
+import { digestMessage } from '../../blocks/digest';
+import { decisionMemoView } from '../../blocks/nudges';
+import { focusReply, snoozeReply } from '../../blocks/availability';
+
+/** What `/async` reaches: services only (never the store), and `background` for work after the answer. */
+export type CommandDeps = {
+  people: PersonalService;
+  availability: AvailabilityService;
+  decisions: DecisionService;
+  privacy: PrivacyService;
+  digests: DigestService;
+  background: Background;
+  /** The workspace this process serves (token mode: auth.test's team); known once the app has started. */
+  servedTeam: () => string | null;
+};
+type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+const ephemeral = (r: Reply): RespondArguments => ({ response_type: 'ephemeral', text: r.text, blocks: r.blocks });
+const isDm = (channelId: string) => /^D/.test(channelId);
+
+/**
+ * `/async`. With processBeforeResponse Bolt sends the ack when this handler returns, so it returns
+ * at once: cheap answers (help, bad input, confirmations) go in the ack itself; anything that
+ * reads the store or calls Slack runs in `background` and answers through response_url.
+ */
+export const asyncCommand =
+  (deps: CommandDeps) =>
+  async (a: Args): Promise<void> => {
+    const { command } = a;
+    const team = command.team_id;
+    const served = deps.servedTeam();
+    if (served !== null && team !== served) {
+      await a.ack(ephemeral(note('This Async Charter install serves another workspace, so it has nothing for you here. Ask your admin to add Async Charter to this workspace.')));
+      return;
+    }
+    const cmd = parseAsyncCommand(command.text ?? '');
+    const now = immediate(cmd, command.channel_id);
+    if (now !== null) {
+      await a.ack(ephemeral(now));
+      return;
+    }
+    await a.ack();
+    const user = command.user_id;
+    const channel = command.channel_id;
+    const later = (what: string, work: () => Promise<Reply | null>) =>
+      deps.background.run(
+        `/async ${what}`,
+        async () => {
+          try {
+            const reply = await work();
+            if (reply !== null) await a.respond(ephemeral(reply));
+          } catch (err) {
+            await a.respond(ephemeral(note(`Sorry, \`/async ${what}\` failed on our side. Please try again in a minute.`))).catch(() => undefined);
+            throw err;
+          }
+        },
+        { team_id: team },
+      );
+    switch (cmd.kind) {
+      case 'charter':
+        return later('charter', async () => charterReply(await deps.people.charterText(team, user, isDm(channel) ? null : channel)));
+      case 'stats':
+        return cmd.channel === null
+          ? later('stats', async () => statsReply(await deps.people.overview(team, user)))
+          : later('stats', async () => channelStatsReply(await deps.people.channelStats(team, (cmd.channel as { id: string }).id)));
+      case 'decision':
+        return later('decision', async () => {
+          await deps.decisions.log(team, user, channel, cmd.text);
+          const post = decisionPost(user, cmd.text);
+          await a.respond({ response_type: 'in_channel', text: post.text, blocks: post.blocks });
+          return note('Decision logged. Its text is stored on purpose as the team’s decision record and counts in the weekly digest.');
+        });
+      case 'memo':
+        return later('memo', async () => {
+          await a.client.views.open({ trigger_id: command.trigger_id, view: decisionMemoView({ n: '', c: channel, ts: '' }) });
+          return null;
+        });
+      case 'focus':
+        return later('focus', async () => focusReply(await deps.availability.focus(team, user, cmd.until)));
+      case 'focus-off':
+        return later('focus', async () => note((await deps.availability.focusOff(team, user)) ? 'Focus ended. Mentions reach you as usual again.' : 'You were not in focus. Start with `/async focus` (or `/async focus 90m`).'));
+      case 'snooze':
+        return later('snooze', async () => {
+          if (cmd.days === 0) return note((await deps.availability.snoozeOff(team, user)) ? 'Nudges are back on.' : 'Your nudges were not snoozed.');
+          return snoozeReply(await deps.availability.snooze(team, user, cmd.days), (await deps.people.caller(team, user)).tz);
+        });
+      case 'digest':
+        return later('digest', async () => {
+          const d = digestMessage(await deps.digests.preview(team));
+          return { text: d.text, blocks: [...d.blocks.slice(0, 49), { type: 'context', elements: [{ type: 'mrkdwn', text: 'A preview of this week so far, for you only.' }] }] };
+        });
+      case 'config':
+      case 'pilot':
+        return later(cmd.kind, async () => {
+          const caller = await deps.people.caller(team, user);
+          if (!caller.canEditCharter) return note('Only workspace admins, owners and the charter’s editors can change the charter. `/async charter` shows the one in force.');
+          return note(cmd.kind === 'config' ? 'Charter settings in Slack are not available in this version yet: an operator sets the charter with `npm run charter -- --team T --set charter.yaml`.' : 'Pilots are not available in this version yet: set `pilot` in the charter file (`npm run charter -- --set`).');
+        });
+      default:
+        return;
+    }
+  };
+
+/** The answer that needs nothing from the store or Slack (help, bad input, a DM, forget-me's question); null when work must run. */
+function immediate(cmd: AsyncCommand, channel: string): Reply | null {
+  switch (cmd.kind) {
+    case 'help':
+      return helpReply(cmd.unknown);
+    case 'invalid':
+      return invalidReply(cmd.problem, cmd.example);
+    case 'forget-me':
+      return forgetMeConfirm();
+    case 'decision':
+    case 'memo':
+      return isDm(channel) ? note(`Run \`/async ${cmd.kind}\` in the channel the decision belongs to, so the team sees it there. For example: \`/async decision We ship v2 on Friday\` in #project.`) : null;
+    default:
+      return null;
+  }
+}
