@@ -162,6 +162,14 @@ export interface DigestPostsTable {
   last_error: string | null;
 }
 
+export interface ChannelIntrosTable {
+  team_id: string;
+  channel_id: string;
+  posted_at: Timestamp | null;
+  claimed_at: Timestamp;
+  message_ts: string | null;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -179,4 +187,5 @@ export interface Database {
   nudges: NudgesTable;
   nudge_snoozes: NudgeSnoozesTable;
   digest_posts: DigestPostsTable;
+  channel_intros: ChannelIntrosTable;
 }
