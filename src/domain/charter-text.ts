@@ -43,6 +43,8 @@ export function describeCharter(charter: Charter, o: { callerTz: string; channel
   const wh = charter.working_hours;
   const sameZone = o.callerTz === charter.timezone;
   const base = channelRules(charter, '');
+  // Urgent channels: the charter's list and every channel an override makes urgent.
+  const urgent = [...new Set([...charter.urgent_channels, ...Object.entries(charter.channel_overrides ?? {}).flatMap(([id, o]) => (o.urgent === true ? [id] : []))])];
   const sections: CharterSection[] = [
     {
       title: 'Working time',
@@ -68,7 +70,7 @@ export function describeCharter(charter: Charter, o: { callerTz: string; channel
     },
     {
       title: 'Urgent path',
-      lines: [charter.urgent_channels.length === 0 ? 'No urgent channel set: the urgent window applies nowhere yet.' : `Urgent requests go to ${charter.urgent_channels.map((c) => `<#${c}>`).join(', ')}.`],
+      lines: [urgent.length === 0 ? 'No urgent channel set: the urgent window applies nowhere yet.' : `Urgent requests go to ${urgent.map((c) => `<#${c}>`).join(', ')}.`],
     },
   ];
   const slot = nextDigestSlot(charter, o.now);
@@ -78,7 +80,7 @@ export function describeCharter(charter: Charter, o: { callerTz: string; channel
     lines: [
       charter.digest.channel === null
         ? 'No digest channel yet: an admin can pick one with `/async config`.'
-        : `Posted in <#${charter.digest.channel}> every ${LONG_DAY[charter.digest.day]} at ${charter.digest.time} ${charter.timezone}${sameZone ? '' : ` (${local.toFormat('ccc HH:mm')} your time)`}.`,
+        : `Posted in <#${charter.digest.channel}> every ${LONG_DAY[charter.digest.day]} at ${charter.digest.time} ${charter.timezone}${sameZone ? '' : ` (${local.setLocale('en-US').toFormat('ccc HH:mm')} your time)`}.`,
       `Team figures are shown only for groups of at least ${charter.min_group_size} people.`,
     ],
   });
