@@ -51,7 +51,8 @@ describe('weekly digest schedule across processes, restarts and crashes', () => 
   function start(now: string): App {
     // Slack's clock and the app's agree, as they do in life (the app looks for its message by ts).
     fake.now = clockFrom(Date.parse(now));
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+    // node itself with tsx as a loader: the pid killed is the app's (the tsx CLI would run it in a child of its own).
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env: { ...store.env, SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, PORT: '0', LOG_LEVEL: 'debug', ASYNC_CHARTER_NOW: now },
       stdio: ['ignore', 'pipe', 'pipe'],
