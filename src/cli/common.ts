@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { open } from 'node:fs/promises';
+import { isScalar, parseDocument } from 'yaml';
 import { loadDotEnv, loadStoreConfig, processEnv } from '../config';
 import { formatProblems, parseCharter, type Charter } from '../domain/charter';
 import { connectStore, type Store } from '../store/connect';
@@ -24,21 +24,75 @@ export async function openCliStore(): Promise<Store> {
   return store;
 }
 
-/** Reads a YAML or JSON charter file and validates it; problems name the field. */
-export async function readCharterFile(path: string): Promise<Charter> {
-  let text: string;
+/** The largest charter file read: 256 KB (a full charter with every holiday for decades is under 10 KB). */
+export const CHARTER_FILE_MAX_BYTES = 256 * 1024;
+
+/** Up to max + 1 bytes of a file (pipes and /dev/stdin too), so a huge file is never read whole. */
+async function readCapped(path: string, max: number): Promise<{ bytes: Buffer; size: number | null }> {
+  const fh = await open(path, 'r');
   try {
-    text = await readFile(path, 'utf8');
+    const st = await fh.stat();
+    if (st.isFile() && st.size > max) return { bytes: Buffer.alloc(0), size: st.size };
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n > max) return { bytes: Buffer.alloc(0), size: null };
+    }
+    return { bytes: buf.subarray(0, n), size: n };
+  } finally {
+    await fh.close();
+  }
+}
+
+const kindOf = (v: unknown): string => (Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v}`);
+
+/**
+ * Reads a YAML or JSON charter file and validates it; problems name the field. Refused with
+ * UsageError (exit 2) before anything is stored: a file that cannot be read, over 256 KB,
+ * empty (or only whitespace and comments: never taken as "the defaults"), binary or not
+ * UTF-8, not YAML or JSON, YAML/JSON that is not a mapping (a list, a scalar, null), or a
+ * charter that does not validate. `{}` is a charter: all the defaults.
+ */
+export async function readCharterFile(path: string): Promise<Charter> {
+  const refuse = (why: string): never => {
+    throw new UsageError(`charter file ${path}: ${why}: nothing saved`);
+  };
+  let read: { bytes: Buffer; size: number | null };
+  try {
+    read = await readCapped(path, CHARTER_FILE_MAX_BYTES);
   } catch {
     throw new UsageError(`charter file ${path}: cannot be read`);
   }
+  if (read.size === null || read.size > CHARTER_FILE_MAX_BYTES) return refuse(`over 256 KB${read.size === null ? '' : ` (${Math.ceil(read.size / 1024)} KB)`}`);
+  if (read.bytes.length === 0) return refuse('empty file');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
+  } catch {
+    return refuse('not YAML or JSON (binary content, not UTF-8 text)');
+  }
+  if (text.includes('\u0000')) return refuse('not YAML or JSON (binary content, not UTF-8 text)');
+  let doc;
+  try {
+    doc = parseDocument(text);
+  } catch (err) {
+    return refuse(`not YAML or JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  const [error] = doc.errors;
+  if (error !== undefined) return refuse(`not YAML or JSON (${error.message.split('\n')[0]})`);
+  // No content at all ('', blanks, comments, a bare '---'): empty, never "the defaults".
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) return refuse('empty file');
   let data: unknown;
   try {
-    data = parseYaml(text);
+    data = doc.toJS();
   } catch (err) {
-    throw new UsageError(`charter file ${path}: not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
+    return refuse(`not YAML or JSON (${(err as Error).message.split('\n')[0]})`);
   }
-  const r = parseCharter(data ?? {});
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return refuse(`not a YAML or JSON mapping (it is ${kindOf(data)})`);
+  const r = parseCharter(data);
   if (!r.ok) throw new UsageError(`charter file ${path} is not valid:\n${formatProblems(r.problems).replace(/^/gm, '  ')}`);
   return r.charter;
 }

@@ -1,26 +1,72 @@
 import { defaultCharter, parseCharter, type Charter } from '../domain/charter';
 import type { Executor } from './activity';
 
+/** The charter in force (table `charters`) and every version saved (table `charter_history`). Every query names the team. */
+
+/** The stored JSON as a charter; null when it no longer validates (or is not JSON at all). */
+function readCharter(v: unknown): { ok: true; charter: Charter } | { ok: false; problems: string[] } {
+  let data: unknown = v;
+  if (typeof v === 'string') {
+    try {
+      data = JSON.parse(v);
+    } catch {
+      return { ok: false, problems: ['(charter): not JSON'] };
+    }
+  }
+  const parsed = parseCharter(data);
+  return parsed.ok ? parsed : { ok: false, problems: parsed.problems.map((p) => `${p.path}: ${p.message}`) };
+}
+
 /**
  * The charter in force for a workspace: the stored one, or the defaults when none was set.
  * A stored charter that no longer validates (an older schema) falls back to the defaults and
- * says why in `problems`.
+ * says why in `problems`. `lock` (inside a transaction) holds the row until it ends, so a save
+ * that follows diffs against what it replaces.
  */
-export async function loadCharter(db: Executor, teamId: string): Promise<{ charter: Charter; stored: boolean; problems: string[] }> {
-  const row = await db.selectFrom('charters').select('charter').where('team_id', '=', teamId).executeTakeFirst();
+export async function loadCharter(db: Executor, teamId: string, opts: { lock?: boolean } = {}): Promise<{ charter: Charter; stored: boolean; problems: string[] }> {
+  const query = db.selectFrom('charters').select('charter').where('team_id', '=', teamId);
+  const row = await (opts.lock === true ? query.forUpdate() : query).executeTakeFirst();
   if (row === undefined) return { charter: defaultCharter(), stored: false, problems: [] };
-  const parsed = parseCharter(typeof row.charter === 'string' ? JSON.parse(row.charter) : row.charter);
+  const parsed = readCharter(row.charter);
   if (parsed.ok) return { charter: parsed.charter, stored: true, problems: [] };
-  return { charter: defaultCharter(), stored: true, problems: parsed.problems.map((p) => `${p.path}: ${p.message}`) };
+  return { charter: defaultCharter(), stored: true, problems: parsed.problems };
 }
 
-/** Stores a validated charter as the one in force and appends it to the history. */
-export async function saveCharter(db: Executor, teamId: string, charter: Charter, updatedBy: string): Promise<void> {
+/**
+ * Stores a validated charter as the one in force and appends it to the history, both stamped
+ * `at` (default: this machine's clock). `updatedBy` is a user id or the literal 'cli'
+ * (forget-me finds a person's saves by their id in `updated_by`).
+ */
+export async function saveCharter(db: Executor, teamId: string, charter: Charter, updatedBy: string, at: Date = new Date()): Promise<void> {
   const json = JSON.stringify(charter);
   await db
     .insertInto('charters')
-    .values({ team_id: teamId, charter: json, updated_by: updatedBy })
-    .onConflict((oc) => oc.column('team_id').doUpdateSet({ charter: json, updated_by: updatedBy, updated_at: new Date() }))
+    .values({ team_id: teamId, charter: json, updated_by: updatedBy, updated_at: at })
+    .onConflict((oc) => oc.column('team_id').doUpdateSet({ charter: json, updated_by: updatedBy, updated_at: at }))
     .execute();
-  await db.insertInto('charter_history').values({ team_id: teamId, charter: json, updated_by: updatedBy }).execute();
+  await db.insertInto('charter_history').values({ team_id: teamId, charter: json, updated_by: updatedBy, updated_at: at }).execute();
+}
+
+/** One saved version: the charter (null when it no longer validates), who saved it (user id, 'cli', or null once forgotten), when. */
+export type CharterVersion = { charter: Charter | null; updatedBy: string | null; at: Date };
+
+/**
+ * The last `limit` saved versions of a workspace's charter, newest first (in the order they were
+ * saved), plus the one before the oldest of them when there is one: up to `limit + 1` rows, so
+ * that every listed version can be compared with its predecessor. Fewer than `limit + 1` rows
+ * means the last one is the first version ever saved. limit ≤ 0 → [].
+ */
+export async function charterHistory(db: Executor, teamId: string, limit: number): Promise<CharterVersion[]> {
+  if (!(limit > 0)) return [];
+  const rows = await db
+    .selectFrom('charter_history')
+    .select(['charter', 'updated_by', 'updated_at'])
+    .where('team_id', '=', teamId)
+    .orderBy('id', 'desc')
+    .limit(Math.floor(limit) + 1)
+    .execute();
+  return rows.map((r) => {
+    const parsed = readCharter(r.charter);
+    return { charter: parsed.ok ? parsed.charter : null, updatedBy: r.updated_by, at: new Date(r.updated_at) };
+  });
 }
