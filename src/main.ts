@@ -10,8 +10,14 @@ import { Ingestor, referencedUsers } from './services/ingest';
 import { NudgeService } from './services/nudges';
 import { AvailabilityService } from './services/availability';
 import { DecisionService } from './services/decisions';
-import { PersonalService } from './services/me';
+import { PersonalService, type BackfillState } from './services/me';
 import { PrivacyService } from './services/privacy';
+import { OnboardingService } from './services/onboarding';
+import { BackfillService } from './services/backfill';
+import { historyIngest } from './services/history-ingest';
+import { backfillSlackPort } from './slack/backfill-port';
+import { CharterService } from './services/charter';
+import { CharterSettingsService } from './services/charter-settings';
 import type { SlackPort } from './services/slack-port';
 import { slackPort } from './slack/port';
 import { startSlackApp, usersInfoLookup, type RetryOptions, type SlackApp } from './slack/app';
@@ -26,6 +32,8 @@ export type Service = {
   ingestor: Ingestor;
   directory: Directory;
   digests: DigestService;
+  /** The history import (token mode), else null. */
+  backfill: BackfillService | null;
   /** The weekly digest schedule; null when started with { jobs: false }. */
   schedule: Schedule | null;
   /** Resolves when background work is done: directory lookups and nudges started by events, Web API work started by buttons and modals. */
@@ -64,9 +72,15 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     };
     const directory = new Directory({ store, logger, lookup: (teamId, userId) => lookup(teamId, userId) });
     // Nudges go through the app's client and know the app's own user id once it has started.
-    let port: SlackPort = { showNudge: async () => undefined };
+    let port: SlackPort = {
+      showNudge: async () => undefined,
+      postIntro: async () => {
+        throw new Error('the Slack client is not ready yet');
+      },
+    };
     let appUserIds: ReadonlySet<string> = new Set();
     const nudges = new NudgeService({ store, logger, slack: { showNudge: (n) => port.showNudge(n) }, appUserIds: () => appUserIds, now });
+    const onboarding = new OnboardingService({ store, logger, now, postIntro: (channel) => port.postIntro(channel), appUserIds: () => appUserIds });
     const ingestor = new Ingestor({
       store,
       logger,
@@ -74,6 +88,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       afterCommit: (delivery, changes) => {
         const directoryReady = directory.ensure(delivery.teamId, referencedUsers(changes));
         for (const c of changes) {
+          if (c.kind === 'member_joined') onboarding.memberJoined(delivery.teamId, c.channelId, c.userId);
           if (c.kind === 'message') nudges.consider({ teamId: delivery.teamId, message: c.message, edit: c.edit, ...(delivery.retryNum !== undefined ? { retryNum: delivery.retryNum } : {}), directoryReady });
         }
       },
@@ -82,24 +97,40 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     let served: string[] = [];
     const calls = config.slack.auth.kind === 'token' ? digestSlackPort({ token: config.slack.auth.botToken, apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) }) : undefined;
     const digests = new DigestService({ store, logger, teams: () => served, now, renderChart: (spec) => renderPng(spec), ...(calls ? { slack: calls } : {}) });
+    // The 30-day history import (token mode): resumes unfinished runs at start, pauses on stop.
+    const backfill =
+      config.slack.auth.kind === 'token'
+        ? new BackfillService({
+            store,
+            logger,
+            now,
+            slack: backfillSlackPort({ token: config.slack.auth.botToken, apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) }),
+            ingest: historyIngest({ store, ensurePeople: (t, ids) => directory.ensure(t, ids) }),
+            teams: () => served,
+          })
+        : undefined;
     const people = new PersonalService({
       store,
       logger,
       now,
       ensurePeople: (teamId, ids) => directory.ensure(teamId, ids),
       channelInfo: async (channel) => (calls ? calls.channelInfo(channel) : null),
+      ...(backfill ? { backfillState: (teamId: string) => backfillState(backfill, teamId) } : {}),
     });
     const availability = new AvailabilityService({ store, logger, now, people });
     const decisions = new DecisionService({ store, logger, now });
     const privacy = new PrivacyService({ store, logger });
+    const charters = new CharterService({ store, logger, now });
+    const settings = new CharterSettingsService({ logger, charters, refreshPerson: (teamId, userId) => directory.refresh(teamId, userId) });
     // Web API work that buttons and modals start after answering Slack; drained by idle() and stop().
     const background = new Background(logger);
-    const slack = await startSlackApp({ config, logger, metrics, health: store, ingestor, nudges, background, people, availability, decisions, privacy, digests, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
+    const slack = await startSlackApp({ config, logger, metrics, health: store, ingestor, nudges, background, people, availability, decisions, privacy, digests, settings, charters, backfill: backfill ?? null, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
     lookup = usersInfoLookup(slack.client, metrics);
     port = slackPort(slack.client, metrics);
     appUserIds = new Set(slack.identity.botUserId ? [slack.identity.botUserId] : []);
     await upsertWorkspace(store.db, slack.identity.teamId, slack.identity.botUserId, slack.identity.botId);
     served = [slack.identity.teamId];
+    await backfill?.resume();
     const schedule = opts.jobs === false ? null : startDigestSchedule(digests, logger);
     logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
 
@@ -107,6 +138,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       await background.idle();
       await directory.idle();
       await nudges.idle();
+      await onboarding.idle();
     };
     return {
       slack,
@@ -114,11 +146,13 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       ingestor,
       directory,
       digests,
+      backfill: backfill ?? null,
       schedule,
       idle,
       async stop() {
         await schedule?.stop();
         await slack.stop();
+        await backfill?.stop();
         await ingestor.idle();
         await idle();
         await store.close();
@@ -185,3 +219,10 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) void main();
+
+/** The import's state as App Home shows it (null before the first run). */
+async function backfillState(backfill: BackfillService, teamId: string): Promise<BackfillState | null> {
+  const p = await backfill.progress(teamId);
+  if (p === null) return null;
+  return { status: p.status === 'done' ? 'done' : p.status === 'failed' || p.paused ? 'failed' : 'running', channelsDone: p.channelsDone, channelsTotal: p.channelsTotal ?? 0, messages: p.messages };
+}

@@ -8,7 +8,7 @@ import { fixture } from './helpers/fixtures';
 type Manifest = {
   features: { slash_commands: Array<{ command: string; url: string }>; app_home: { home_tab_enabled: boolean } };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions: { bot_events: string[]; request_url: string }; interactivity: { is_enabled: boolean; request_url: string } };
+  settings: { event_subscriptions: { bot_events: string[]; request_url: string }; interactivity: { is_enabled: boolean; request_url: string; message_menu_options_url?: string } };
 };
 
 const manifest = parse(readFileSync(join(__dirname, '..', 'manifest.yml'), 'utf8')) as Manifest;
@@ -42,6 +42,8 @@ describe('manifest.yml', () => {
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/async']);
     for (const url of [manifest.features.slash_commands[0]?.url, manifest.settings.interactivity.request_url, manifest.settings.event_subscriptions.request_url]) expect(url).toMatch(/\/slack\/events$/);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    // The charter settings' external_select (time zones) loads its options from the same route.
+    expect(manifest.settings.interactivity.message_menu_options_url).toMatch(/\/slack\/events$/);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { toUserRecord, type SlackUser } from '../domain/activity';
+import { toUserRecord, type SlackUser, type UserRecord } from '../domain/activity';
 import type { Logger } from '../logger';
 import type { Store } from '../store/connect';
 import { unknownUsers, upsertUser } from '../store/users';
@@ -38,6 +38,17 @@ export class Directory {
   /** Resolves when every lookup under way has finished. */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...new Set(this.pending.values())]);
+  }
+
+  /**
+   * Asks Slack now (users.info) and stores the answer: for decisions that must not rest on a
+   * cached row, such as who may edit the charter. Null when Slack does not know the person.
+   */
+  async refresh(teamId: string, userId: string): Promise<UserRecord | null> {
+    const user = await this.deps.lookup(teamId, userId);
+    const record = user === null ? null : toUserRecord(user);
+    if (record !== null) await upsertUser(this.deps.store.db, teamId, record, 'refresh');
+    return record;
   }
 
   private async fill(teamId: string, userIds: string[]): Promise<void> {

@@ -22,7 +22,15 @@ export type PersonalDeps = {
   ensurePeople: (teamId: string, userIds: readonly string[]) => Promise<void>;
   /** conversations.info with the member count; null when Slack does not know the channel (or the app cannot see it). */
   channelInfo: (channel: string) => Promise<ChannelFacts | null>;
+  /** The history import's state for the setup steps; absent when the process cannot import. */
+  backfillState?: (teamId: string) => Promise<BackfillState | null>;
 };
+
+/** The history import as App Home shows it. */
+export type BackfillState = { status: 'running' | 'done' | 'failed'; channelsDone: number; channelsTotal: number; messages: number };
+
+/** The three setup steps an admin sees in App Home until they are done. */
+export type SetupSteps = { charterStored: boolean; digestChannel: boolean; backfill: BackfillState | null };
 
 /** Who is asking: their zone (the charter's when Slack gave none) and what they may do. */
 export type Caller = { userId: string; tz: string; displayName: string | null; canEditCharter: boolean };
@@ -38,6 +46,8 @@ export type MyOverview = {
   waitingTotal: number;
   snoozedUntil: number | null;
   focusUntil: number | null;
+  /** For admins, owners and editors while setup is not finished (charter, digest channel, history); else null. */
+  setup: SetupSteps | null;
 };
 
 /** A channel's figures, only for a channel of at least min_group_size members the app is in. */
@@ -79,11 +89,17 @@ export class PersonalService {
   async overview(teamId: string, userId: string): Promise<MyOverview> {
     const { db } = this.deps.store;
     const now = this.deps.now();
-    const { charter } = await loadCharter(db, teamId);
+    const { charter, stored } = await loadCharter(db, teamId);
     const caller = await this.caller(teamId, userId, charter);
     const tz = charter.timezone;
     const { thisWeek, lastWeek, lastStart } = twoWeeks(now, tz);
     const activity = await loadActivity(db, teamId, { from: new Date(lastStart - LOOKBACK_MS), to: new Date(now) });
+    let setup: SetupSteps | null = null;
+    if (caller.canEditCharter) {
+      const backfill = (await this.deps.backfillState?.(teamId)) ?? null;
+      const steps = { charterStored: stored, digestChannel: charter.digest.channel !== null, backfill };
+      setup = steps.charterStored && steps.digestChannel && backfill?.status === 'done' ? null : steps;
+    }
     const shown = await nudgesShownTo(db, teamId, userId, new Date(lastStart), new Date(now + 1));
     const figures = personalFigures({ ...activity, charter, asOf: now, timezone: tz, nudgesShown: shown }, userId, [thisWeek, lastWeek]);
     const [snooze, focus] = await Promise.all([snoozedUntil(db, teamId, userId, new Date(now)), currentFocus(db, teamId, userId, new Date(now))]);
@@ -96,6 +112,7 @@ export class PersonalService {
       waitingTotal: figures.waitingTotal,
       snoozedUntil: snooze?.getTime() ?? null,
       focusUntil: focus?.end.getTime() ?? null,
+      setup,
     };
   }
 

@@ -31,7 +31,7 @@ export const SNOOZE_MS = 7 * 24 * HOUR;
 export type NudgeDeps = {
   store: Store;
   logger: Logger;
-  slack: SlackPort;
+  slack: Pick<SlackPort, 'showNudge'>;
   /** The app's own user id(s): never the subject of a heads-up. */
   appUserIds: () => ReadonlySet<string>;
   now?: () => number;

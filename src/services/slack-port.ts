@@ -1,3 +1,4 @@
+import type { SlackMessage } from '../domain/activity';
 import type { Digest } from '../domain/digest';
 import type { NudgeKind, NudgeRef } from '../domain/nudges';
 
@@ -8,6 +9,8 @@ export type NudgeNotice = { kind: NudgeKind; channel: string; user: string; text
 export type SlackPort = {
   /** chat.postEphemeral to the author in that channel, with the kind's buttons. */
   showNudge(n: NudgeNotice): Promise<void>;
+  /** chat.postMessage of the app's introduction in a channel it joined; returns the ts. */
+  postIntro(channel: string): Promise<string>;
 };
 
 /** A channel as conversations.info tells it; null from channelInfo when Slack does not know it. */
@@ -40,3 +43,27 @@ export function slackErrorCode(err: unknown): string | null {
   const code = (err as { data?: { error?: unknown } } | null)?.data?.error;
   return typeof code === 'string' ? code : null;
 }
+
+/** A message as conversations.history/replies answer it: a thread root carries its reply count. */
+export type HistoryMessage = SlackMessage & { reply_count?: number; latest_reply?: string };
+
+/** One page of conversations.history or conversations.replies; nextCursor null on the last page. */
+export type HistoryPage = { messages: HistoryMessage[]; nextCursor: string | null };
+
+/** A conversation as conversations.list tells it. */
+export type ListedChannel = { id: string; name: string | null; isPrivate: boolean; isMember: boolean; isArchived: boolean };
+
+/**
+ * What the backfill needs from Slack (reads, and joining public channels). Calls throw on failure
+ * with Slack's error code in `err.data.error`; 429 (after Retry-After) and server errors are waited out inside.
+ */
+export type BackfillSlackPort = {
+  /** conversations.list of public and private channels the app can see (private: only those it is in), every page. */
+  channels(): Promise<ListedChannel[]>;
+  /** One page of conversations.history from `oldestSec` (Slack ts, seconds) on, newest first. */
+  history(channel: string, oldestSec: string, cursor?: string): Promise<HistoryPage>;
+  /** One page of conversations.replies of a thread, oldest first (the first page starts with the root). */
+  replies(channel: string, threadTs: string, cursor?: string): Promise<HistoryPage>;
+  /** conversations.join (public channels only). */
+  join(channel: string): Promise<void>;
+};

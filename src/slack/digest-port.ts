@@ -1,5 +1,6 @@
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { Logger } from '../logger';
+import { quietLogger } from './web-api-logger';
 import type { Metrics } from '../metrics';
 import type { DigestSlackPort } from '../services/slack-port';
 import { DIGEST_EVENT_TYPE, digestMessage, digestMetadata } from './blocks/digest';
@@ -143,19 +144,5 @@ export function digestSlackPort(o: DigestPortOptions): DigestSlackPort {
     async joinChannel(channel) {
       await call('conversations.join', () => client.conversations.join({ channel }));
     },
-  };
-}
-
-/** web-api's own logger, sent to ours at debug level (its info lines would repeat ours). */
-function quietLogger(logger: Logger) {
-  const child = logger.child({ module: 'web-api' });
-  return {
-    debug: () => undefined,
-    info: (...msg: unknown[]) => child.debug(msg.map(String).join(' ')),
-    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
-    error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
-    setLevel: () => undefined,
-    getLevel: () => 'info' as never,
-    setName: () => undefined,
   };
 }

@@ -14,6 +14,8 @@ export const ACTIONS = {
   homeSnoozeOff: 'home_snooze_off',
   homeRefresh: 'home_refresh',
   openCharterSettings: 'open_charter_settings',
+  charterOverride: 'charter_override',
+  startBackfill: 'start_backfill',
 } as const;
 
 export const VIEWS = {
@@ -21,6 +23,7 @@ export const VIEWS = {
   decisionMemo: 'decision_memo',
   meetingAgenda: 'meeting_agenda',
   charterSettings: 'charter_settings',
+  channelOverride: 'channel_override',
 } as const;
 
 /** block_id / action_id pairs of modal inputs. */

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Metrics } from '../metrics';
 import type { SlackPort } from '../services/slack-port';
 import { meetingNudgeBlocks, noteBlocks } from './blocks/nudges';
+import { introMessage } from './blocks/onboarding';
 
 /** The services' SlackPort over one Web API client. */
 export function slackPort(client: WebClient, metrics: Metrics): SlackPort {
@@ -13,6 +14,17 @@ export function slackPort(client: WebClient, metrics: Metrics): SlackPort {
         metrics.slackApiCalls.inc({ method: 'chat.postEphemeral', outcome: 'ok' });
       } catch (err) {
         metrics.slackApiCalls.inc({ method: 'chat.postEphemeral', outcome: (err as { data?: { error?: string } }).data?.error ?? 'error' });
+        throw err;
+      }
+    },
+    async postIntro(channel) {
+      const m = introMessage();
+      try {
+        const res = await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
+        metrics.slackApiCalls.inc({ method: 'chat.postMessage', outcome: 'ok' });
+        return String(res.ts ?? '');
+      } catch (err) {
+        metrics.slackApiCalls.inc({ method: 'chat.postMessage', outcome: (err as { data?: { error?: string } }).data?.error ?? 'error' });
         throw err;
       }
     },

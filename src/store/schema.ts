@@ -170,6 +170,34 @@ export interface ChannelIntrosTable {
   message_ts: string | null;
 }
 
+export interface BackfillsTable {
+  team_id: string;
+  status: 'running' | 'done' | 'failed';
+  days: number;
+  oldest: Timestamp;
+  join_public: Generated<boolean>;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  claim_token: string;
+  lease_until: Timestamp;
+  channels_listed: Generated<boolean>;
+  last_error: string | null;
+}
+
+export interface BackfillChannelsTable {
+  team_id: string;
+  channel_id: string;
+  channel_type: string;
+  history_cursor: string | null;
+  thread_ts: string | null;
+  thread_cursor: string | null;
+  messages: Generated<number>;
+  threads: Generated<number>;
+  done: Generated<boolean>;
+  error: string | null;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -188,4 +216,6 @@ export interface Database {
   nudge_snoozes: NudgeSnoozesTable;
   digest_posts: DigestPostsTable;
   channel_intros: ChannelIntrosTable;
+  backfills: BackfillsTable;
+  backfill_channels: BackfillChannelsTable;
 }

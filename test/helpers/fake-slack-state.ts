@@ -418,3 +418,33 @@ export function fileObject(base: Record<string, unknown>, f: FileRecord, o: { us
   if (f.altText !== null) obj.alt_txt = f.altText;
   return obj;
 }
+
+// conversations.list cursors are base64 of "team:<next channel id>" (a real one: "dGVhbTpDMDYxRkE1UEI=").
+const CONVERSATION_TYPES = new Set(['public_channel', 'private_channel', 'mpim', 'im']);
+
+/**
+ * conversations.list over the declared channels, by id: `types` (default public_channel;
+ * unknown → invalid_types), `exclude_archived`, `limit` (default 100, at most 1000) and a cursor.
+ * A private channel the bot is not in is not listed (it does not exist for the bot).
+ */
+export function listAnswer(c: Conversations, args: Record<string, unknown>, object: (ch: FakeChannel) => Record<string, unknown>): Record<string, unknown> | Problem {
+  const types = String(args.types ?? 'public_channel')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (types.length === 0 || types.some((t) => !CONVERSATION_TYPES.has(t))) return { error: 'invalid_types' };
+  const wanted = [...c.channels.values()]
+    .filter((ch) => (ch.isPrivate ? types.includes('private_channel') && ch.isMember : types.includes('public_channel')))
+    .filter((ch) => !(truthy(args.exclude_archived) && ch.archived))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  let start = 0;
+  if (typeof args.cursor === 'string' && args.cursor !== '') {
+    const m = /^team:([A-Z0-9]+)$/.exec(Buffer.from(args.cursor, 'base64').toString('utf8'));
+    if (m === null) return { error: 'invalid_cursor' };
+    start = wanted.findIndex((ch) => ch.id.localeCompare(m[1] as string) >= 0);
+    if (start === -1) start = wanted.length;
+  }
+  const limit = limitArg(args.limit, 100, 1000);
+  const next = wanted[start + limit];
+  return { ok: true, channels: wanted.slice(start, start + limit).map(object), response_metadata: { next_cursor: next === undefined ? '' : Buffer.from(`team:${next.id}`).toString('base64') } };
+}

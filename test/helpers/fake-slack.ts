@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { blocksProblem, viewProblem, Conversations, fileObject, Files, historyAnswer, isProblem, metadataProblem, repliesAnswer, truthy, type ChannelSpec, type FakeChannel, type FakeMessage, type Problem, type UploadedFile } from './fake-slack-state';
+import { blocksProblem, viewProblem, Conversations, fileObject, Files, historyAnswer, isProblem, listAnswer, metadataProblem, repliesAnswer, truthy, type ChannelSpec, type FakeChannel, type FakeMessage, type Problem, type UploadedFile } from './fake-slack-state';
 import { fixture } from './fixtures';
 
 export type { ChannelSpec, FakeChannel, FakeMessage, UploadedFile } from './fake-slack-state';
@@ -94,6 +94,10 @@ export class FakeSlack {
       return isProblem(r) ? refuse(r) : { ok: true, channel: this.channelObject(r, truthy(args.include_num_members)) };
     });
     this.handlers.set('conversations.join', (args) => this.join(String(args.channel ?? '')));
+    this.handlers.set('conversations.list', (args) => {
+      const out = listAnswer(this.conversations, args, (c) => this.channelObject(c, true));
+      return isProblem(out) ? refuse(out) : out;
+    });
     this.handlers.set('conversations.history', (args) => this.history(args));
     this.handlers.set('conversations.replies', (args) => this.replies(args));
     this.handlers.set('chat.postMessage', (args) => this.postMessage(args));

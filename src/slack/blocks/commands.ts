@@ -49,6 +49,12 @@ export function charterReply(c: { sections: CharterSection[]; stored: boolean; p
   return { text: 'Your team’s async charter', blocks };
 }
 
+/** The last changes to the charter, in words, newest first. */
+export function historyReply(lines: readonly string[]): Reply {
+  if (lines.length === 0) return note('Nobody has changed the charter yet: the defaults are in force. `/async charter` shows them.');
+  return { text: 'Charter history', blocks: [header('Charter history'), section(lines.slice(0, 10).map((l) => `• ${l}`).join('\n')), ONLY_YOU] };
+}
+
 const at = (ms: number, tz: string, now: number) => {
   const t = DateTime.fromMillis(ms, { zone: tz });
   return t.hasSame(DateTime.fromMillis(now, { zone: tz }), 'day') ? `today ${t.toFormat('HH:mm')}` : t.toFormat('ccc d LLL HH:mm');

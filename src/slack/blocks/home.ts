@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { DateTime } from 'luxon';
 import { describeCharter } from '../../domain/charter-text';
-import type { MyOverview } from '../../services/me';
+import type { MyOverview, SetupSteps } from '../../services/me';
 import { ACTIONS } from '../ids';
 import { waitingLines, weekLines } from './commands';
 
@@ -16,6 +16,28 @@ const when = (ms: number, tz: string, now: number) => {
   const t = DateTime.fromMillis(ms, { zone: tz });
   return t.hasSame(DateTime.fromMillis(now, { zone: tz }), 'day') ? t.toFormat('HH:mm') : t.toFormat('ccc d LLL HH:mm');
 };
+
+const done = (ok: boolean) => (ok ? ':white_check_mark:' : ':white_large_square:');
+
+/** The three setup steps (admins, owners, editors) until all are done. */
+function setupBlocks(s: SetupSteps): KnownBlock[] {
+  const b = s.backfill;
+  const history =
+    b === null
+      ? { text: 'Import the last 30 days of history, so the first digest has a baseline.', button: button('Import history', ACTIONS.startBackfill, '30', 'primary'), join: button('Join all public channels, then import', ACTIONS.startBackfill, '30:join') }
+      : b.status === 'running'
+        ? { text: `Importing history: ${b.channelsDone} of ${b.channelsTotal} channels, ${b.messages.toLocaleString('en-US')} messages so far.`, button: button('Refresh', ACTIONS.homeRefresh, 'refresh') }
+        : b.status === 'failed'
+          ? { text: `The history import stopped (${b.channelsDone} of ${b.channelsTotal} channels). Start it again to continue where it stopped.`, button: button('Continue import', ACTIONS.startBackfill, '30', 'primary') }
+          : { text: `History imported: ${b.channelsTotal} channels, ${b.messages.toLocaleString('en-US')} messages.`, button: undefined };
+  return [
+    header('Set up Async Charter'),
+    { type: 'section', text: { type: 'mrkdwn', text: `${done(s.charterStored)} *1. Set the charter*: working hours, response windows, focus time.` }, accessory: button('Charter settings', ACTIONS.openCharterSettings, 'open') },
+    { type: 'section', text: { type: 'mrkdwn', text: `${done(s.digestChannel)} *2. Pick the digest channel* where the weekly health digest is posted.` }, accessory: button('Pick a channel', ACTIONS.openCharterSettings, 'digest') },
+    { type: 'section', text: { type: 'mrkdwn', text: `${done(b?.status === 'done')} *3. Import history.* ${history.text}` }, ...(history.button && !('join' in history) ? { accessory: history.button } : {}) },
+    ...('join' in history && history.button && history.join ? [{ type: 'actions' as const, block_id: 'backfill', elements: [history.button, history.join] }] : []),
+  ];
+}
 
 /** The home tab for one viewer. */
 export function homeView(o: MyOverview): View {
@@ -46,6 +68,7 @@ export function homeView(o: MyOverview): View {
     { type: 'section', text: { type: 'mrkdwn', text: focus.text }, accessory: focus.button },
     { type: 'section', text: { type: 'mrkdwn', text: snooze.text }, accessory: snooze.button },
   ];
+  if (o.setup !== null) blocks.splice(1, 0, ...setupBlocks(o.setup), { type: 'divider' });
   if (o.caller.canEditCharter) {
     blocks.push({ type: 'divider' }, section('*For admins and charter editors*'), { type: 'actions', block_id: 'admin', elements: [button('Charter settings', ACTIONS.openCharterSettings, 'open', 'primary')] });
   }

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ACTIONS } from '../../ids';
 import { dismissButton, notMeetingButton, openModalButton, snoozeButton, type ActionDeps as NudgeActionDeps } from './nudge-buttons';
-import { charterSettingsButton, forgetCancelButton, forgetConfirmButton, homeButton, type PersonalActionDeps } from './personal-buttons';
+import { charterSettingsButton, forgetCancelButton, forgetConfirmButton, homeButton, startBackfillButton, type PersonalActionDeps } from './personal-buttons';
 
 export type ActionDeps = NudgeActionDeps & PersonalActionDeps;
 
@@ -20,4 +20,5 @@ export function registerActionListeners(app: App, deps: ActionDeps): void {
   app.action(ACTIONS.homeSnoozeOff, homeButton(deps, 'snooze_off') as never);
   app.action(ACTIONS.homeRefresh, homeButton(deps, 'refresh') as never);
   app.action(ACTIONS.openCharterSettings, charterSettingsButton(deps) as never);
+  app.action(ACTIONS.startBackfill, startBackfillButton(deps) as never);
 }

@@ -4,12 +4,22 @@ import type { Background } from '../../../background';
 import type { AvailabilityService } from '../../../services/availability';
 import type { PersonalService } from '../../../services/me';
 import { forgetSummary, type PrivacyService } from '../../../services/privacy';
-import { charterReply, note } from '../../blocks/commands';
+import { note } from '../../blocks/commands';
+import { charterSettingsView } from '../../blocks/charter-settings';
+import type { CharterSettingsService } from '../../../services/charter-settings';
+import type { BackfillService } from '../../../services/backfill';
 import { homeView } from '../../blocks/home';
-import { VIEWS } from '../../ids';
 
 /** The viewer's own buttons (App Home, forget-me). Services only; Web API work runs after the ack, in `background`. */
-export type PersonalActionDeps = { people: PersonalService; availability: AvailabilityService; privacy: PrivacyService; background: Background };
+export type PersonalActionDeps = {
+  people: PersonalService;
+  availability: AvailabilityService;
+  privacy: PrivacyService;
+  settings: CharterSettingsService;
+  /** The history import; null when this process cannot run one. */
+  backfill: BackfillService | null;
+  background: Background;
+};
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 const teamOf = (a: Args) => a.body.team?.id ?? a.context.teamId ?? '';
@@ -50,21 +60,31 @@ export const homeButton = (deps: PersonalActionDeps, action: 'focus' | 'focus_of
     await publishHome(deps.people, a.client, team, user);
   });
 
-/** App Home's "Charter settings" (admins and editors): the charter in force, checked again here. */
+/** App Home's "Import history" (value "30", or "30:join" to join every public channel first): admins, owners, editors only. */
+export const startBackfillButton = (deps: PersonalActionDeps) =>
+  afterAck(deps, 'start backfill', async (a, team, user) => {
+    const [days, join] = String(a.action.value ?? '30').split(':');
+    if (deps.backfill !== null && (await deps.settings.mayEdit(team, user))) await deps.backfill.start(team, { days: Number(days) || 30, join: join === 'join' });
+    await publishHome(deps.people, a.client, team, user);
+  });
+
+/** App Home's "Charter settings" (admins, owners, editors; checked against users.info again here). */
 export const charterSettingsButton = (deps: PersonalActionDeps) =>
   async (a: Args): Promise<void> => {
     await a.ack();
     const team = teamOf(a);
     const user = a.body.user.id;
     const trigger = a.body.trigger_id;
-    deps.background.run(
-      'charter settings',
-      async () => {
-        const caller = await deps.people.caller(team, user);
-        const reply = caller.canEditCharter ? charterReply(await deps.people.charterText(team, user, null)) : note('Only workspace admins, owners and the charter’s editors can open the charter settings.');
-        const view: View = { type: 'modal', callback_id: VIEWS.charterSettings, title: { type: 'plain_text', text: 'Charter settings' }, close: { type: 'plain_text', text: 'Close' }, blocks: reply.blocks.slice(0, 99) };
-        await a.client.views.open({ trigger_id: trigger, view });
-      },
-      { team_id: team },
-    );
+    deps.background.run('charter settings', () => openCharterSettings(deps.settings, a.client, trigger, team, user), { team_id: team });
   };
+
+/** Opens the settings modal for someone who may edit the charter; for anyone else, a modal saying who can. */
+export async function openCharterSettings(settings: CharterSettingsService, client: Args['client'], trigger: string, team: string, user: string): Promise<boolean> {
+  const charter = await settings.open(team, user);
+  const view: View =
+    charter === null
+      ? { type: 'modal', title: { type: 'plain_text', text: 'Charter settings' }, close: { type: 'plain_text', text: 'Close' }, blocks: note('Only workspace admins, owners and the charter’s editors can open the charter settings. `/async charter` shows the charter in force.').blocks }
+      : charterSettingsView(charter);
+  await client.views.open({ trigger_id: trigger, view });
+  return charter !== null;
+}

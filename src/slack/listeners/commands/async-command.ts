@@ -6,10 +6,13 @@ import type { DecisionService } from '../../../services/decisions';
 import type { DigestService } from '../../../services/digest';
 import type { PersonalService } from '../../../services/me';
 import type { PrivacyService } from '../../../services/privacy';
-import { channelStatsReply, charterReply, decisionPost, forgetMeConfirm, helpReply, invalidReply, note, statsReply, type Reply } from '../../blocks/commands';
+import { channelStatsReply, charterReply, historyReply, decisionPost, forgetMeConfirm, helpReply, invalidReply, note, statsReply, type Reply } from '../../blocks/commands';
 import { digestMessage } from '../../blocks/digest';
 import { decisionMemoView } from '../../blocks/nudges';
 import { focusReply, snoozeReply } from '../../blocks/availability';
+import type { CharterSettingsService } from '../../../services/charter-settings';
+import type { CharterService } from '../../../services/charter';
+import { openCharterSettings } from '../actions/personal-buttons';
 
 /** What `/async` reaches: services only (never the store), and `background` for work after the answer. */
 export type CommandDeps = {
@@ -18,6 +21,8 @@ export type CommandDeps = {
   decisions: DecisionService;
   privacy: PrivacyService;
   digests: DigestService;
+  settings: CharterSettingsService;
+  charters: CharterService;
   background: Background;
   /** The workspace this process serves (token mode: auth.test's team); known once the app has started. */
   servedTeam: () => string | null;
@@ -67,6 +72,12 @@ export const asyncCommand =
       );
     switch (cmd.kind) {
       case 'charter':
+        if (cmd.history) {
+          return later('charter history', async () => {
+            const lines = await deps.charters.history(team, (await deps.people.caller(team, user)).tz, 10);
+            return historyReply(lines);
+          });
+        }
         return later('charter', async () => charterReply(await deps.people.charterText(team, user, isDm(channel) ? null : channel)));
       case 'stats':
         return cmd.channel === null
@@ -99,11 +110,11 @@ export const asyncCommand =
           return { text: d.text, blocks: [...d.blocks.slice(0, 49), { type: 'context', elements: [{ type: 'mrkdwn', text: 'A preview of this week so far, for you only.' }] }] };
         });
       case 'config':
+        return later('config', async () => ((await openCharterSettings(deps.settings, a.client, command.trigger_id, team, user)) ? null : note('Only workspace admins, owners and the charter’s editors can change the charter. `/async charter` shows the one in force.')));
       case 'pilot':
-        return later(cmd.kind, async () => {
-          const caller = await deps.people.caller(team, user);
-          if (!caller.canEditCharter) return note('Only workspace admins, owners and the charter’s editors can change the charter. `/async charter` shows the one in force.');
-          return note(cmd.kind === 'config' ? 'Charter settings in Slack are not available in this version yet: an operator sets the charter with `npm run charter -- --team T --set charter.yaml`.' : 'Pilots are not available in this version yet: set `pilot` in the charter file (`npm run charter -- --set`).');
+        return later('pilot', async () => {
+          if (!(await deps.settings.mayEdit(team, user))) return note('Only workspace admins, owners and the charter’s editors can run a pilot. `/async charter` shows the charter in force.');
+          return note('Pilot runs from Slack are not available in this version: set `pilot` (start, weeks, channels) in `/async config`, and the digest compares against the weeks before the start.');
         });
       default:
         return;
