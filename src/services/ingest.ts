@@ -1,7 +1,7 @@
 import { changesFromEvent, type Change, type SlackEvent } from '../domain/activity';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { applyChanges, claimEvent } from '../store/activity';
+import { addSeenChannels, applyChanges, claimEvents, insertMessages } from '../store/activity';
 import type { Store } from '../store/connect';
 
 /** One Events API delivery, as the receiver hands it over. */
@@ -24,6 +24,10 @@ export type IngestDeps = {
 };
 
 type Unit = { delivery: Delivery; changes: readonly Change[] };
+type Waiting = Unit & { resolve: (fresh: boolean) => void; reject: (err: unknown) => void };
+
+/** At most this many deliveries share one transaction. */
+export const MAX_GROUP = 200;
 
 /**
  * Ingestion: event → changes (text dropped here) → one transaction that claims the event_id
@@ -33,6 +37,9 @@ type Unit = { delivery: Delivery; changes: readonly Change[] };
  */
 export class Ingestor {
   private inFlight = new Set<Promise<unknown>>();
+  /** Deliveries waiting for the next group commit. */
+  private queue: Waiting[] = [];
+  private committing = false;
 
   constructor(private readonly deps: IngestDeps) {}
 
@@ -41,10 +48,10 @@ export class Ingestor {
     if (changes.length === 0) return { status: 'ignored', changes };
     const type = eventLabel(delivery.event);
     const end = this.deps.metrics.ingestSeconds.startTimer({ type });
-    const work = this.commit([{ delivery, changes }]);
+    const work = this.enqueue({ delivery, changes });
     this.inFlight.add(work);
     try {
-      const [fresh] = await work;
+      const fresh = await work;
       end();
       if (fresh !== true) {
         this.deps.metrics.eventsDuplicate.inc({ type });
@@ -67,14 +74,75 @@ export class Ingestor {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** One transaction for all units; per unit, whether it was new. */
+  /**
+   * Group commit: deliveries that arrive while a transaction is committing wait and then share
+   * the next one (up to MAX_GROUP), so one commit (one fsync) acknowledges many events. Each is
+   * answered only after the transaction that holds it has committed. When a group fails, its
+   * units are retried one by one, so one bad delivery fails alone.
+   */
+  private enqueue(unit: Unit): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ ...unit, resolve, reject });
+      if (!this.committing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        try {
+          const fresh = await this.commit(group);
+          group.forEach((u, i) => u.resolve(fresh[i] === true));
+        } catch (err) {
+          if (group.length === 1) {
+            group[0]?.reject(err);
+            continue;
+          }
+          for (const u of group) {
+            await this.commit([u]).then(
+              ([fresh]) => u.resolve(fresh === true),
+              (e: unknown) => u.reject(e),
+            );
+          }
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  /**
+   * One transaction for all units; per unit, whether it was new. The deliveries of a team are
+   * claimed in one statement; when the new ones only add messages (the usual case), their
+   * channels and messages go in one statement each; anything else (edits, deletions, reactions,
+   * people) is applied unit by unit, in arrival order.
+   */
   private async commit(units: readonly Unit[]): Promise<boolean[]> {
     return this.deps.store.db.transaction().execute(async (trx) => {
-      const fresh: boolean[] = [];
-      for (const { delivery, changes } of units) {
-        const isNew = await claimEvent(trx, delivery.teamId, delivery.eventId, delivery.event.type);
-        if (isNew) await applyChanges(trx, delivery.teamId, changes, 'event');
-        fresh.push(isNew);
+      const fresh = units.map(() => false);
+      const teams = [...new Set(units.map((u) => u.delivery.teamId))];
+      for (const teamId of teams) {
+        const mine = units.map((u, i) => ({ u, i })).filter(({ u }) => u.delivery.teamId === teamId);
+        const claimed = await claimEvents(trx, teamId, mine.map(({ u }) => ({ eventId: u.delivery.eventId, eventType: u.delivery.event.type })));
+        const taken = new Set<string>();
+        const applied: Unit[] = [];
+        for (const { u, i } of mine) {
+          if (!claimed.has(u.delivery.eventId) || taken.has(u.delivery.eventId)) continue;
+          taken.add(u.delivery.eventId);
+          fresh[i] = true;
+          applied.push(u);
+        }
+        const changes = applied.flatMap((u) => u.changes);
+        if (changes.every((c) => c.kind === 'channel_seen' || (c.kind === 'message' && !c.edit))) {
+          const channels = new Map<string, 'channel' | 'group'>();
+          for (const c of changes) if (c.kind === 'channel_seen') channels.set(c.channelId, c.channelType);
+          await addSeenChannels(trx, teamId, [...channels].map(([id, type]) => ({ id, type })));
+          await insertMessages(trx, teamId, changes.flatMap((c) => (c.kind === 'message' ? [c.message] : [])), 'event');
+        } else {
+          for (const u of applied) await applyChanges(trx, teamId, u.changes, 'event');
+        }
       }
       return fresh;
     });

@@ -6,18 +6,26 @@ import { upsertUser } from './users';
 /** A Kysely handle or an open transaction: repositories work in whichever the edge opened. */
 export type Executor = Pick<Db, 'selectFrom' | 'insertInto' | 'updateTable' | 'deleteFrom'>;
 
-/**
- * Claims an Events API delivery by event_id. Returns false when it was committed before
- * (a Slack retry): the caller then changes nothing.
- */
-export async function claimEvent(db: Executor, teamId: string, eventId: string, eventType: string): Promise<boolean> {
+/** Claims several deliveries in one statement; returns the event ids that were new. */
+export async function claimEvents(db: Executor, teamId: string, events: ReadonlyArray<{ eventId: string; eventType: string }>): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
   const rows = await db
     .insertInto('slack_events')
-    .values({ team_id: teamId, event_id: eventId, event_type: eventType })
+    .values(events.map((e) => ({ team_id: teamId, event_id: e.eventId, event_type: e.eventType })))
     .onConflict((oc) => oc.columns(['team_id', 'event_id']).doNothing())
     .returning('event_id')
     .execute();
-  return rows.length === 1;
+  return new Set(rows.map((r) => r.event_id));
+}
+
+/** Records channels seen in events (one statement); existing rows are left alone. */
+export async function addSeenChannels(db: Executor, teamId: string, channels: ReadonlyArray<{ id: string; type: 'channel' | 'group' }>): Promise<void> {
+  if (channels.length === 0) return;
+  await db
+    .insertInto('channels')
+    .values(channels.map((c) => ({ team_id: teamId, channel_id: c.id, channel_type: c.type })))
+    .onConflict((oc) => oc.columns(['team_id', 'channel_id']).doNothing())
+    .execute();
 }
 
 /** Applies the changes of one event (or one export batch), in order, idempotently. */
@@ -70,11 +78,11 @@ export async function applyChanges(db: Executor, teamId: string, changes: readon
  * Inserts new messages in one statement (an export batch); existing (team, channel, ts) rows
  * and deleted messages are left alone. Returns how many were new.
  */
-export async function insertMessages(db: Executor, teamId: string, records: readonly MessageRecord[]): Promise<number> {
+export async function insertMessages(db: Executor, teamId: string, records: readonly MessageRecord[], source: 'event' | 'export' = 'export'): Promise<number> {
   if (records.length === 0) return 0;
   const result = await db
     .insertInto('messages')
-    .values(records.map((m) => messageRow(teamId, m, 'export')))
+    .values(records.map((m) => messageRow(teamId, m, source)))
     .onConflict((oc) => oc.columns(['team_id', 'channel_id', 'ts']).doNothing())
     .executeTakeFirst();
   const inserted = Number(result.numInsertedOrUpdatedRows ?? 0n);
