@@ -39,3 +39,51 @@ export class Background {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 }
+
+/**
+ * Background work with a ceiling: at most `concurrency` pieces run at once and at most `max`
+ * wait; beyond that a piece is dropped (and counted), so after-commit work never piles up
+ * behind a burst nor takes the database connections acknowledgements need.
+ */
+export class BoundedWork {
+  private readonly waiting: Array<{ what: string; work: () => Promise<unknown>; fields: Record<string, unknown> }> = [];
+  private running = 0;
+  /** Pieces dropped because the queue was full. */
+  dropped = 0;
+  private readonly background: Background;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly opts: { concurrency: number; max: number },
+  ) {
+    this.background = new Background(logger);
+  }
+
+  run(what: string, work: () => Promise<unknown>, fields: Record<string, unknown> = {}): void {
+    if (this.running < this.opts.concurrency) return this.start(what, work, fields);
+    if (this.waiting.length >= this.opts.max) {
+      this.dropped += 1;
+      if (this.dropped === 1 || this.dropped % 1000 === 0) this.logger.warn({ ...fields, dropped: this.dropped }, `${what} dropped: too much work waiting`);
+      return;
+    }
+    this.waiting.push({ what, work, fields });
+  }
+
+  private start(what: string, work: () => Promise<unknown>, fields: Record<string, unknown>): void {
+    this.running += 1;
+    this.background.run(what, async () => {
+      try {
+        await work();
+      } finally {
+        this.running -= 1;
+        const next = this.waiting.shift();
+        if (next !== undefined) this.start(next.what, next.work, next.fields);
+      }
+    }, fields);
+  }
+
+  /** Resolves when nothing runs and nothing waits. */
+  async idle(): Promise<void> {
+    while (this.running > 0 || this.waiting.length > 0) await this.background.idle();
+  }
+}

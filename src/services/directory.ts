@@ -13,8 +13,14 @@ export type DirectoryDeps = { store: Store; logger: Logger; lookup: UserLookup }
  * events are looked up once with users.info after the event is committed, off the ack path;
  * user_change events refresh them. Ids Slack does not know are not asked again this process.
  */
+/** People remembered as present in the directory (most recent first out), so most events ask the store nothing. */
+const KNOWN_MAX = 50_000;
+/** Ids Slack did not know, remembered at most this many (not asked again this process). */
+const NOT_FOUND_MAX = 10_000;
+
 export class Directory {
   private readonly notFound = new Set<string>();
+  private readonly known = new Set<string>();
   private readonly pending = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: DirectoryDeps) {}
@@ -25,7 +31,7 @@ export class Directory {
    */
   ensure(teamId: string, userIds: readonly string[]): Promise<void> {
     const already = userIds.map((u) => this.pending.get(`${teamId}:${u}`)).filter((p): p is Promise<void> => p !== undefined);
-    const wanted = userIds.filter((u) => !this.notFound.has(`${teamId}:${u}`) && !this.pending.has(`${teamId}:${u}`));
+    const wanted = userIds.filter((u) => !this.known.has(`${teamId}:${u}`) && !this.notFound.has(`${teamId}:${u}`) && !this.pending.has(`${teamId}:${u}`));
     if (wanted.length === 0) return Promise.all(already).then(() => undefined);
     const work = this.fill(teamId, wanted).catch((err: unknown) => this.deps.logger.warn({ err, team_id: teamId }, 'user directory fill failed; will retry on the next event'));
     for (const u of wanted) this.pending.set(`${teamId}:${u}`, work);
@@ -51,17 +57,25 @@ export class Directory {
     return record;
   }
 
+  private remember(set: Set<string>, key: string, max: number): void {
+    set.add(key);
+    if (set.size > max) set.delete(set.values().next().value as string);
+  }
+
   private async fill(teamId: string, userIds: string[]): Promise<void> {
     const missing = await unknownUsers(this.deps.store.db, teamId, userIds);
+    const absent = new Set(missing);
+    for (const u of userIds) if (!absent.has(u)) this.remember(this.known, `${teamId}:${u}`, KNOWN_MAX);
     for (const userId of missing) {
       const user = await this.deps.lookup(teamId, userId);
       const record = user === null ? null : toUserRecord(user);
       if (record === null) {
-        this.notFound.add(`${teamId}:${userId}`);
+        this.remember(this.notFound, `${teamId}:${userId}`, NOT_FOUND_MAX);
         this.deps.logger.info({ team_id: teamId, user_id: userId }, 'users.info does not know this user; not counted as a person');
         continue;
       }
       await upsertUser(this.deps.store.db, teamId, record, 'fill');
+      this.remember(this.known, `${teamId}:${userId}`, KNOWN_MAX);
     }
   }
 }

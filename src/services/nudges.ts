@@ -1,15 +1,15 @@
-import { Background } from '../background';
+import { BoundedWork } from '../background';
 import type { MessageRecord } from '../domain/activity';
 import { channelRules, type Charter } from '../domain/charter';
 import { agendaWarning, earlyFollowupText, focusText, meetingNudgeText, offHoursText, type NudgeKind, type NudgeOutcome, type NudgeRef } from '../domain/nudges';
-import { computeRequests, Schedules } from '../domain/requests';
-import { dueAfter, isWorkingAt } from '../domain/working-time';
+import { Schedules } from '../domain/requests';
+import { dueAfter, isWorkingAt, scheduleFor } from '../domain/working-time';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
 import { inFocus } from '../store/focus';
+import { unansweredEarlierRequests } from '../store/followups';
 import type { Store } from '../store/connect';
 import { claimNudge, countNudges, isSnoozed, recordDecision, recordOutcome, releaseNudge, snoozeUntil } from '../store/nudges';
-import { loadActivity } from '../store/report-data';
 import { namedPeople, personTz, type NamedPerson } from '../store/users';
 import type { SlackPort } from './slack-port';
 
@@ -23,8 +23,13 @@ export const RATE_LIMITS: Record<NudgeKind, { max: number; windowMs: number }> =
   early_followup: { max: 3, windowMs: 24 * HOUR },
   focus: { max: 10, windowMs: 24 * HOUR },
 };
+/** How far back an earlier request is looked for (the longest window a charter is likely to set). */
+const FOLLOWUP_LOOKBACK_MS = 30 * 24 * HOUR;
 /** One off-hours heads-up per sender and recipient in this window. */
 export const OFF_HOURS_PAIR_MS = 12 * HOUR;
+/** Messages considered for nudges at once, and at most waiting (beyond: dropped, they would be stale). */
+export const NUDGE_CONCURRENCY = 4;
+export const NUDGE_QUEUE_MAX = 2_000;
 /** "Snooze nudges for 7 days". */
 export const SNOOZE_MS = 7 * 24 * HOUR;
 
@@ -48,9 +53,9 @@ export type Arrival = { teamId: string; message: MessageRecord; edit: boolean; r
  * a meeting agenda against the charter.
  */
 export class NudgeService {
-  private readonly background: Background;
+  private readonly background: BoundedWork;
   constructor(private readonly deps: NudgeDeps) {
-    this.background = new Background(deps.logger);
+    this.background = new BoundedWork(deps.logger, { concurrency: NUDGE_CONCURRENCY, max: NUDGE_QUEUE_MAX });
   }
 
   private now(): number {
@@ -142,22 +147,38 @@ export class NudgeService {
         await this.show(a.teamId, 'off_hours', m, r.userId, now, text);
       }
     }
-    if (rules.nudges.early_followups && recipients.length > 0) await this.earlyFollowups(a.teamId, charter, m, now, new Map(recipients.map((r) => [r.userId, r.person.displayName ?? r.userId])));
+    if (rules.nudges.early_followups && recipients.length > 0) await this.earlyFollowups(a.teamId, charter, m, now, new Map(recipients.map((r) => [r.userId, { name: r.person.displayName ?? r.userId, tz: r.person.tz }])));
   }
 
-  private async earlyFollowups(teamId: string, charter: Charter, m: MessageRecord, now: number, names: Map<string, string>): Promise<void> {
+  /**
+   * Early follow-ups (SPEC §4) of this message: per recipient, the author's latest earlier
+   * request to them here (same root, or both top-level) still unanswered and not yet due. Read
+   * with indexed lookups of the author's and recipient's messages, not the channel's history.
+   */
+  private async earlyFollowups(teamId: string, charter: Charter, m: MessageRecord, now: number, recipients: ReadonlyMap<string, { name: string; tz: string | null }>): Promise<void> {
     const at = m.postedAt.getTime();
-    const activity = await loadActivity(this.deps.store.db, teamId, { from: new Date(at - 30 * 24 * HOUR), to: m.postedAt, channel: m.channelId });
-    const requests = computeRequests({ charter, messages: activity.messages, reactions: activity.reactions, people: activity.people, appUserIds: activity.appUserIds, asOf: at });
-    for (const r of requests) {
-      if (r.ts !== m.ts || !r.earlyFollowup) continue;
-      const earlier = requests
-        .filter((e) => e.requester === r.requester && e.recipient === r.recipient && e.channel === r.channel && e.ts !== r.ts && e.askedAt <= at && (e.respondedAt === null || e.respondedAt > at) && (e.dueAt === null || at <= e.dueAt))
-        .sort((x, y) => y.askedAt - x.askedAt)[0];
-      if (earlier === undefined) continue;
-      const tz = activity.people.get(r.recipient)?.tz ?? charter.timezone;
-      const text = earlyFollowupText({ name: names.get(r.recipient) ?? r.recipient, tz, askedAt: earlier.askedAt, due: earlier.dueAt, now });
-      await this.show(teamId, 'early_followup', m, r.recipient, now, text);
+    const rules = channelRules(charter, m.channelId);
+    for (const [recipient, who] of recipients) {
+      const earlier = await unansweredEarlierRequests(this.deps.store.db, teamId, {
+        channel: m.channelId,
+        author: m.userId,
+        recipient,
+        ts: m.ts,
+        rootTs: m.rootTs,
+        isReply: m.isReply,
+        at: m.postedAt,
+        since: new Date(at - FOLLOWUP_LOOKBACK_MS),
+        reactionsCount: charter.reactions_count_as_response,
+      });
+      const schedule = scheduleFor(charter, who.tz);
+      const open = earlier.find((e) => {
+        const due = rules.urgent ? e.at + rules.urgentMinutes * 60_000 : dueAfter(schedule, e.at, rules.normalWorkingMinutes);
+        return due === null || at <= due;
+      });
+      if (open === undefined) continue;
+      const due = rules.urgent ? open.at + rules.urgentMinutes * 60_000 : dueAfter(schedule, open.at, rules.normalWorkingMinutes);
+      const text = earlyFollowupText({ name: who.name, tz: schedule.tz, askedAt: open.at, due, now });
+      await this.show(teamId, 'early_followup', m, recipient, now, text);
     }
   }
 
