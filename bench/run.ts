@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { generateExport } from '../src/services/demo-export';
 
 /**
- * npm run bench: audit of a generated 100k-message export, and the weekly digest of a workspace
- * with 100k messages in one week (built and posted to the local fake Slack), on embedded PGlite
+ * npm run bench: audit of a generated 100k-message export, the weekly digest of a workspace
+ * with 100k messages in one week (built and posted to the local fake Slack), and ingest of signed
+ * events (the app beside a bare Bolt app that only acks, two rounds for flatness), on embedded PGlite
  * and (when DATABASE_URL is set) on Postgres. Each run is its own process, so peak RSS is its own.
  * BENCH_MESSAGES changes the size.
  */
@@ -40,6 +41,12 @@ try {
     const env = run.label === 'pglite' ? { ...run.env, DATA_DIR: join(work, 'data-digest') } : run.env;
     const out = execFileSync(tsx, [join(__dirname, 'digest-once.ts'), weekDir, 'T0BENCHWK1', '2026-11-23'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
     process.stdout.write(`digest ${run.label}: ${out}`);
+  }
+  // Ingest: signed events from 20 connections, two rounds each, bare Bolt beside the app, in one process per store.
+  for (const run of runs) {
+    const env = run.label === 'pglite' ? { ...run.env, DATA_DIR: join(work, 'data-ingest') } : run.env;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'ingest-once.ts'), run.label === 'pglite' ? 'both' : 'app'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
+    for (const line of out.trim().split('\n')) process.stdout.write(`ingest ${run.label}: ${line}\n`);
   }
   if (process.env.DATABASE_URL) execFileSync('psql', [process.env.DATABASE_URL, '-qc', `set client_min_messages = warning; drop schema if exists bench_${process.pid} cascade`]);
 } finally {
