@@ -94,3 +94,21 @@ export function agendaWarning(charter: Charter, tz: string, when: number, now: n
   else if (f.block !== null) problems.push(`it is in the focus block (${f.block.start}–${f.block.end})`);
   return problems.length === 0 ? null : `Heads-up: ${problems.join(' and ')}.`;
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * How far back (ms) an earlier request can still be not yet due in this channel: at least 30
+ * days, more when the charter's windows are longer (a normal window spread over the charter's
+ * workdays and holidays, with a week of slack; an urgent window on the clock plus a day). Early
+ * follow-ups are looked for this far back, so the live check agrees with SPEC §4.
+ */
+export function followupLookbackMs(charter: Charter, channel: string): number {
+  const rules = channelRules(charter, channel);
+  const perDay = Math.max(1, minutesOfDay(charter.working_hours.end) - minutesOfDay(charter.working_hours.start));
+  const workdaysPerWeek = Math.max(1, charter.workdays.length);
+  const weeks = Math.ceil(Math.ceil(rules.normalWorkingMinutes / perDay) / workdaysPerWeek);
+  const normal = (weeks + 1) * 7 * DAY_MS + charter.holidays.length * DAY_MS;
+  const urgent = rules.urgentMinutes * 60_000 + DAY_MS;
+  return Math.max(30 * DAY_MS, normal, urgent);
+}

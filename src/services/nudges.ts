@@ -1,7 +1,7 @@
 import { BoundedWork } from '../background';
 import type { MessageRecord } from '../domain/activity';
 import { channelRules, type Charter } from '../domain/charter';
-import { agendaWarning, earlyFollowupText, focusText, meetingNudgeText, offHoursText, type NudgeKind, type NudgeOutcome, type NudgeRef } from '../domain/nudges';
+import { agendaWarning, earlyFollowupText, focusText, followupLookbackMs, meetingNudgeText, offHoursText, type NudgeKind, type NudgeOutcome, type NudgeRef } from '../domain/nudges';
 import { Schedules } from '../domain/requests';
 import { dueAfter, isWorkingAt, scheduleFor } from '../domain/working-time';
 import type { Logger } from '../logger';
@@ -23,8 +23,6 @@ export const RATE_LIMITS: Record<NudgeKind, { max: number; windowMs: number }> =
   early_followup: { max: 3, windowMs: 24 * HOUR },
   focus: { max: 10, windowMs: 24 * HOUR },
 };
-/** How far back an earlier request is looked for (the longest window a charter is likely to set). */
-const FOLLOWUP_LOOKBACK_MS = 30 * 24 * HOUR;
 /** One off-hours heads-up per sender and recipient in this window. */
 export const OFF_HOURS_PAIR_MS = 12 * HOUR;
 /** Messages considered for nudges at once, and at most waiting (beyond: dropped, they would be stale). */
@@ -167,7 +165,7 @@ export class NudgeService {
         rootTs: m.rootTs,
         isReply: m.isReply,
         at: m.postedAt,
-        since: new Date(at - FOLLOWUP_LOOKBACK_MS),
+        since: new Date(at - followupLookbackMs(charter, m.channelId)),
         reactionsCount: charter.reactions_count_as_response,
       });
       const schedule = scheduleFor(charter, who.tz);

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { makeCharter } from '../helpers/charter';
-import { agendaWarning, asyncRule, describeWindow, earlyFollowupText, focusAt, meetingNudgeText, offHoursText, parseNudgeRef, placeOf } from '../../src/domain/nudges';
+import { agendaWarning, asyncRule, describeWindow, earlyFollowupText, focusAt, followupLookbackMs, meetingNudgeText, offHoursText, parseNudgeRef, placeOf } from '../../src/domain/nudges';
 
 const charter = makeCharter;
 const at = (iso: string, tz: string) => DateTime.fromISO(iso, { zone: tz }).toMillis();
@@ -76,5 +76,17 @@ describe('nudge refs', () => {
 
   it.each([undefined, '', 'null', '5', 'not json', '{"n":42,"c":"C1","ts":"1.1"}', '{"n":"42","c":"C1"}'])('is null for what is not ours: %p', (value) => {
     expect(parseNudgeRef(value)).toBeNull();
+  });
+});
+
+describe('followupLookbackMs', () => {
+  const DAY = 86_400_000;
+  it.each([
+    ['the defaults: 30 days', {}, 30 * DAY],
+    ['a 30-working-day normal window: 7 weeks of calendar', { response_windows: { normal: { working_minutes: 14_400 } } }, 7 * 7 * DAY],
+    ['the same over 3 workdays a week and 2 holidays', { workdays: ['mon', 'wed', 'fri'] as const, holidays: ['2026-12-24', '2026-12-25'], response_windows: { normal: { working_minutes: 14_400 } } }, 11 * 7 * DAY + 2 * DAY],
+    ['an urgent window of 40 days: 41 days', { response_windows: { urgent: { minutes: 40 * 24 * 60 } } }, 41 * DAY],
+  ])('%s', (_name, input, expected) => {
+    expect(followupLookbackMs(makeCharter(input as never), 'C0ANY00001')).toBe(expected);
   });
 });
