@@ -78,7 +78,7 @@ describe('npm start and SIGTERM', () => {
       dataDir = mkdtempSync(join(tmpdir(), 'ac-start-'));
       env.DATA_DIR = dataDir;
     }
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = capture(child);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const early = exited.then((code) => Promise.reject(new Error(`the app exited (${code}) before it was running:\n${output()}`)));
@@ -128,7 +128,7 @@ describe('npm start and SIGTERM', () => {
       DATA_DIR: 'memory://',
       LOG_LEVEL: 'info',
     };
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = capture(child);
     const code = await until('exit', new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c))), 60_000, output);
     expect(code).toBe(2);
