@@ -13,7 +13,7 @@ import {
   saveChannelStep,
   type BackfillChannelState,
   type BackfillClaim,
-  type BackfillStatus,
+  type BackfillRun,
   type ChannelStep,
 } from '../store/backfill';
 import { loadCharter } from '../store/charters';
@@ -57,14 +57,7 @@ export type BackfillStart =
   | { started: false; reason: 'already_running' | 'invalid_days' };
 
 /** Where a workspace's backfill stands, for App Home and `/async`. */
-export type BackfillProgress = {
-  status: BackfillStatus;
-  days: number;
-  /** Messages posted from this instant on are read. */
-  oldest: Date;
-  joinPublic: boolean;
-  startedAt: Date;
-  finishedAt: Date | null;
+export type BackfillProgress = Pick<BackfillRun, 'status' | 'days' | 'oldest' | 'joinPublic' | 'startedAt' | 'finishedAt'> & {
   /** Channels of the run; null until they are listed (the first seconds). */
   channelsTotal: number | null;
   /** Channels read to the end, skipped ones included. */
@@ -77,7 +70,7 @@ export type BackfillProgress = {
   /** Running, but no process holds it (stopped or crashed): it continues when the app next starts. */
   paused: boolean;
   /** Slack's error code of a failed run. */
-  lastError: string | null;
+  lastError: BackfillRun['lastError'];
 };
 
 /** The claim was taken over by another process (this one outlived its lease): stop, writing nothing. */
