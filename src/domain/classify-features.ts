@@ -1,0 +1,199 @@
+import { classifyPrepared, prepare, type Classification, type Prepared } from './classify-rules';
+
+/**
+ * Features of a message for the learned classifier: word 1-3-grams and character 3-5-grams of
+ * the prepared text (markup, code and quotes already stripped by prepare()), the hand-written
+ * rules' signals, and a few facts about the message's shape. Each feature has a readable name
+ * and is hashed (FNV-1a, 32 bits) into one of 2^bits weights. Pure and deterministic.
+ */
+
+/**
+ * One message as a sparse vector: distinct bucket indices (word grams, then char grams, then
+ * fixed features) and their values; with what explain() needs to name them.
+ */
+export type FeatureVector = { idx: Int32Array; val: Float64Array; words: number; chars: number; tokens: string[]; fixedNames: string[] };
+
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, as an unsigned integer. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i += 1) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The bucket of a feature name among 2^bits. */
+export const bucketOf = (name: string, bits: number): number => fnv1a(name) & ((1 << bits) - 1);
+
+const TOKEN = /:[a-z0-9_+-]+:|[@#]?[\p{L}\p{N}]+(?:['’:.\-/][\p{L}\p{N}]+)*|[?!]|\p{Extended_Pictographic}/gu;
+
+/** Tokens of prepared text: words (apostrophes, "1:1", "e-mail" kept whole), ?, !, emoji; digits folded to 0 (1:1 kept). */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(TOKEN)) {
+    const t = m[0];
+    out.push(t === '1:1' ? t : t.replace(/\d+/g, '0'));
+  }
+  return out;
+}
+
+/** Word n-grams (1..3) with start and end marks, as feature names ("w:hop on"). */
+export function wordGrams(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  const s = ['<s>', ...tokens, '</s>'];
+  for (let i = 0; i < s.length; i += 1) {
+    const a = s[i] as string;
+    if (i > 0 && i < s.length - 1) out.push(`w:${a}`);
+    if (i + 1 < s.length) out.push(`w:${a} ${s[i + 1] as string}`);
+    if (i + 2 < s.length) out.push(`w:${a} ${s[i + 1] as string} ${s[i + 2] as string}`);
+  }
+  return out;
+}
+
+const CHAR_WORD = /^[\p{L}][\p{L}'’-]*$/u;
+
+/** Character 3..5-grams of one word padded with < and > ("c:<hud"); none for marks, emoji or short words. */
+export function charGrams(token: string): string[] {
+  if (!CHAR_WORD.test(token) || token.length < 2) return [];
+  const s = `<${token}>`;
+  const out: string[] = [];
+  for (let n = 3; n <= 5; n += 1) for (let i = 0; i + n <= s.length; i += 1) out.push(`c:${s.slice(i, i + n)}`);
+  return out;
+}
+
+/** Facts about the message's shape (m:...), from the raw text and the prepared one. */
+function shape(raw: string, p: Prepared, tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  const words = tokens.filter((t) => /\p{L}/u.test(t)).length;
+  out.push(`m:len:${words <= 2 ? '1-2' : words <= 5 ? '3-5' : words <= 12 ? '6-12' : words <= 30 ? '13-30' : '31+'}`);
+  if (/\?\s*$/.test(p.text)) out.push('m:ends?');
+  else if (p.text.includes('?')) out.push('m:has?');
+  const mentions = (raw.match(/<@[UW][A-Z0-9]+/g) ?? []).length;
+  if (mentions > 0) out.push(mentions > 1 ? 'm:mentions2+' : 'm:mention');
+  if (/<!(here|channel|everyone)|<!subteam/.test(raw)) out.push('m:broadcast');
+  if (p.hosts.length > 0) out.push('m:link');
+  return out;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+/** FNV-1a continued over s[from, to). */
+function fnvOn(h: number, s: string, from = 0, to = s.length): number {
+  let x = h;
+  for (let i = from; i < to; i += 1) {
+    x ^= s.charCodeAt(i);
+    x = Math.imul(x, 0x01000193);
+  }
+  return x;
+}
+const W_PREFIX = fnvOn(FNV_OFFSET, 'w:');
+const C_PREFIX = fnvOn(FNV_OFFSET, 'c:');
+const SPACE = 32;
+const step = (h: number, code: number) => Math.imul(h ^ code, 0x01000193);
+
+/**
+ * Visits every word gram (hash, first token in <s> tokens </s>, length) and every char gram
+ * (hash, token index) of a token list, hashing as it reads: no strings are built.
+ */
+export function walkGrams(tokens: readonly string[], onWord: (h: number, at: number, n: number) => void, onChar: (h: number, token: number) => void): void {
+  const seq = ['<s>', ...tokens, '</s>'];
+  for (let i = 0; i < seq.length; i += 1) {
+    const a = fnvOn(W_PREFIX, seq[i] as string);
+    if (i > 0 && i < seq.length - 1) onWord(a, i, 1);
+    if (i + 1 < seq.length) {
+      const ab = fnvOn(step(a, SPACE), seq[i + 1] as string);
+      onWord(ab, i, 2);
+      if (i + 2 < seq.length) onWord(fnvOn(step(ab, SPACE), seq[i + 2] as string), i, 3);
+    }
+  }
+  tokens.forEach((t, k) => {
+    if (t.length < 2 || !CHAR_WORD.test(t)) return;
+    const s = `<${t}>`;
+    for (let n = 3; n <= 5; n += 1) for (let i = 0; i + n <= s.length; i += 1) onChar(fnvOn(C_PREFIX, s, i, i + n), k);
+  });
+}
+
+/** Bucket de-duplication within one message: a mark per bucket, a fresh stamp per group and call. */
+export class BucketMarks {
+  private marks = new Int32Array(0);
+  private stamp = 0;
+  /** A new group over 2^bits buckets: returns first(bucket), true the first time a bucket is seen in it. */
+  group(bits: number): (bucket: number) => boolean {
+    const size = 1 << bits;
+    if (this.marks.length !== size) this.marks = new Int32Array(size);
+    if (this.stamp > 2_000_000_000) (this.marks.fill(0), (this.stamp = 0));
+    this.stamp += 1;
+    const g = this.stamp;
+    const marks = this.marks;
+    return (b) => (marks[b] === g ? false : ((marks[b] = g), true));
+  }
+}
+export const MARKS = new BucketMarks();
+
+/**
+ * The feature vector of a prepared message and its rule signals (r:...), hashed as it is read.
+ * Word grams and char grams are binary (distinct buckets), each group scaled to unit length;
+ * rule signals and shape facts (m:...) are 1. The same buckets as hashing featureNames() (tested).
+ */
+export function featuresOf(raw: string, p: Prepared, ruleSignals: readonly string[], bits: number): FeatureVector {
+  const mask = (1 << bits) - 1;
+  const tokens = tokenize(p.text);
+  const words: number[] = [];
+  const chars: number[] = [];
+  const firstWord = MARKS.group(bits);
+  const firstChar = MARKS.group(bits);
+  walkGrams(
+    tokens,
+    (h) => {
+      const b = (h >>> 0) & mask;
+      if (firstWord(b)) words.push(b);
+    },
+    (h) => {
+      const b = (h >>> 0) & mask;
+      if (firstChar(b)) chars.push(b);
+    },
+  );
+  const firstFixed = MARKS.group(bits);
+  const fixed: number[] = [];
+  const fixedNames = [...ruleSignals.map((r) => `r:${r}`), ...shape(raw, p, tokens)];
+  for (const f of fixedNames) {
+    const b = bucketOf(f, bits);
+    if (firstFixed(b)) fixed.push(b);
+  }
+  const idx = Int32Array.from([...words, ...chars, ...fixed]);
+  const val = new Float64Array(idx.length);
+  val.fill(words.length > 0 ? 1 / Math.sqrt(words.length) : 0, 0, words.length);
+  val.fill(chars.length > 0 ? 1 / Math.sqrt(chars.length) : 0, words.length, words.length + chars.length);
+  val.fill(1, words.length + chars.length);
+  return { idx, val, words: words.length, chars: chars.length, tokens, fixedNames };
+}
+
+/**
+ * The same features by name, in groups (the slow, readable way; for explanations and tests):
+ * word grams, char grams with their word after a tab ("c:<hud\thuddle"), then r: and m: facts.
+ */
+export function featureNames(raw: string, p: Prepared, ruleSignals: readonly string[]): { words: string[]; chars: string[]; fixed: string[] } {
+  const tokens = tokenize(p.text);
+  const words = [...new Set(wordGrams(tokens))];
+  const chars = new Map<string, string>();
+  for (const t of tokens) for (const g of charGrams(t)) if (!chars.has(g)) chars.set(g, t);
+  const fixed = [...new Set([...ruleSignals.map((r) => `r:${r}`), ...shape(raw, p, tokens)])];
+  return { words, chars: [...chars].map(([g, t]) => `${g}\t${t}`), fixed };
+}
+
+/** A feature name as a reader sees it: ngram:"hop on", chars:"huddle", rule:hop_on, shape:ends?. */
+export function readable(name: string): string {
+  if (name.startsWith('w:')) return `ngram:"${name.slice(2).replace(/^<s>/, '^').replace(/<\/s>$/, '$')}"`;
+  if (name.startsWith('c:')) return `chars:"${name.slice(name.indexOf('\t') + 1)}"`;
+  if (name.startsWith('r:')) return `rule:${name.slice(2)}`;
+  return `shape:${name.slice(2)}`;
+}
+
+/** The model's input for one message: the rules' verdict (their signals, and their labels as r:meeting_request, r:where_is) and the feature vector. */
+export function analyse(raw: string, bits: number): { rules: Classification; features: FeatureVector } {
+  const p = prepare(raw);
+  const rules = classifyPrepared(p);
+  const ruleSignals = [...rules.signals, ...(rules.meeting_request ? ['meeting_request'] : []), ...(rules.where_is ? ['where_is'] : [])];
+  return { rules, features: featuresOf(raw, p, ruleSignals, bits) };
+}
