@@ -193,13 +193,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  let stopping = false;
+  let stoppingAt: number | undefined;
   const shutdown = (signal: string): void => {
-    if (stopping) {
+    if (stoppingAt !== undefined) {
+      // Ctrl-C under `npm start` arrives twice at once (from the terminal, and relayed by npm): only a later signal forces the exit.
+      if (Date.now() - stoppingAt < 1_000) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingAt = Date.now();
     logger.info({ signal }, 'stopping: no new events; finishing what is in flight');
     const force = setTimeout(() => {
       logger.error('shutdown took over 20 s; exiting');
