@@ -36,9 +36,18 @@ export async function connectStore(cfg: Config['store'], opts: ConnectOptions = 
       ...(opts.searchPath !== undefined ? { options: `-c search_path=${opts.searchPath}` } : {}),
     });
     // A client losing its server must not take the process down; the query in flight (if any)
-    // fails and reports it. pool.on('error') covers idle clients only, so every client gets its own.
-    pool.on('error', (err) => opts.logger?.warn({ err }, 'postgres connection lost'));
-    pool.on('connect', (client) => client.on('error', (err) => opts.logger?.warn({ err }, 'postgres connection lost (in use)')));
+    // fails and reports it, and the pool drops the client and connects anew when asked. The pool's
+    // 'error' covers idle clients only, so every client gets its own listener too, which speaks only
+    // while the client is checked out (an idle one's loss is the pool's to log: one line per loss).
+    const checkedOut = new WeakSet<object>();
+    pool.on('acquire', (client) => checkedOut.add(client));
+    pool.on('release', (_err, client) => checkedOut.delete(client));
+    pool.on('error', (err, client) => opts.logger?.warn({ err: lostConnection(err), backend_pid: backendPid(client), idle: true }, 'postgres connection lost'));
+    pool.on('connect', (client) =>
+      client.on('error', (err) => {
+        if (checkedOut.has(client)) opts.logger?.warn({ err: lostConnection(err), backend_pid: backendPid(client), idle: false }, 'postgres connection lost');
+      }),
+    );
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return makeStore(db, 'postgres');
   }
@@ -47,6 +56,21 @@ export async function connectStore(cfg: Config['store'], opts: ConnectOptions = 
   const pglite = await PGlite.create(cfg.dataDir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return makeStore(db, 'pglite');
+}
+
+/** pg's error as a log line wants it: pg-pool hangs the whole client on an idle client's error (its connection parameters included), which stays out. */
+function lostConnection(err: Error): Error {
+  const { client: _client, ...fields } = err as Error & { client?: unknown };
+  const copy = Object.assign(new Error(err.message), fields);
+  copy.name = err.name;
+  if (err.stack !== undefined) copy.stack = err.stack;
+  return copy;
+}
+
+/** The server process id of a pg client (undefined before it connected). */
+function backendPid(client: unknown): number | undefined {
+  const pid = (client as { processID?: unknown }).processID;
+  return typeof pid === 'number' ? pid : undefined;
 }
 
 function makeStore(db: Db, kind: Store['kind']): Store {
