@@ -103,22 +103,34 @@ export function crossValidateCorpus(set: readonly Labelled[], xs: readonly Spars
 /** Precision and recall of out-of-fold probabilities at a threshold. */
 export const cvScores = (set: readonly Labelled[], probs: Float64Array, l: ModelLabel, threshold: number): PR => prAt(probs, ys(set, l), threshold);
 
+/** The shipped weights of one label, trained on all the data (quantised). */
+export function trainLabel(xs: readonly Sparse[], set: readonly Labelled[], l: ModelLabel, o: TrainOptions = TRAIN_OPTIONS): { bias: number; scale: number; weights: string } {
+  const q = quantize(trainLogistic(xs, ys(set, l), o));
+  return { bias: q.b, scale: q.scale, weights: toBase64(new Uint8Array(q.q.buffer)) };
+}
+
 /** Trains the shipped model: thresholds from cross-validation, weights from all the data. */
 export function trainModelFile(set: readonly Labelled[], o: TrainOptions = TRAIN_OPTIONS): ModelFile {
   const xs = featurize(set);
   const cv = crossValidateCorpus(set, xs, o);
   const labels = {} as ModelFile['labels'];
   const figures: Record<string, unknown> = { folds: CV_FOLDS, seed: CV_SEED, min_precision: MIN_PRECISION };
+  const round = (x: number) => Math.round(x * 1000) / 1000;
   for (const l of MODEL_LABELS) {
     const pick = pickThreshold(cv[l], ys(set, l), MIN_PRECISION);
-    const q = quantize(trainLogistic(xs, ys(set, l), o));
-    const round = (x: number) => Math.round(x * 1000) / 1000;
-    labels[l] = { bias: q.b, scale: q.scale, threshold: round(pick.threshold), weights: toBase64(new Uint8Array(q.q.buffer)) };
+    labels[l] = { ...trainLabel(xs, set, l, o), threshold: round(pick.threshold) };
     figures[l] = { threshold: round(pick.threshold), precision: round(pick.precision), recall: round(pick.recall), f1: round(pick.f1), tp: pick.tp, fp: pick.fp, fn: pick.fn };
   }
   return { version: 1, hash_bits: HASH_BITS, trained_on: { messages: set.length, fingerprint: fingerprint(set) }, options: o, labels, cv: figures };
 }
 
-/** A hard negative: neither label, yet it speaks of the same things (the words a careless rule would catch). */
-export const isHardNegative = (m: { meeting_request: boolean; where_is: boolean; text: string }): boolean =>
-  !m.meeting_request && !m.where_is && /\b(call|calls|called|calling|meeting|meetings|meet|met|sync|zoom|teams|meet|huddle|invite|link|links|doc|docs|where|find|found|phone|calendar|chat|talk|talked|notes|recording|standup|agenda|live|session|screen|pair|paired|walk|demo|available|free|minutes|folder|saved|anyone have|anybody have|whiteboard|face|connect|1:1|video|voice)\b/i.test(m.text);
+/**
+ * A hard negative: neither label, yet close to one. Every negative in a file written as hard
+ * negatives (corpus-negatives*.tsv, corpus-v2-*hardneg*.tsv), and any other negative that uses
+ * the words a careless rule would catch.
+ */
+export const isHardNegative = (m: { file?: string; meeting_request: boolean; where_is: boolean; text: string }): boolean =>
+  !m.meeting_request &&
+  !m.where_is &&
+  (/negatives|hardneg/.test(m.file ?? '') ||
+    /\b(call|calls|called|calling|meeting|meetings|meet|met|sync|zoom|teams|huddle|invite|link|links|doc|docs|where|find|found|phone|calendar|chat|talk|talked|notes|recording|standup|agenda|live|session|screen|pair|paired|walk|demo|available|free|minutes|folder|saved|anyone have|anybody have|whiteboard|face|connect|1:1|video|voice)\b/i.test(m.text));

@@ -1,3 +1,4 @@
+import { cuesOf } from './classify-cues';
 import { classifyPrepared, prepare, type Classification, type Prepared } from './classify-rules';
 
 /**
@@ -27,7 +28,7 @@ export function fnv1a(s: string): number {
 /** The bucket of a feature name among 2^bits. */
 export const bucketOf = (name: string, bits: number): number => fnv1a(name) & ((1 << bits) - 1);
 
-const TOKEN = /:[a-z0-9_+-]+:|[@#]?[\p{L}\p{N}]+(?:['’:.\-/][\p{L}\p{N}]+)*|[?!]|\p{Extended_Pictographic}/gu;
+const TOKEN = /:[a-z0-9_+-]+:|[@#]?[\p{L}\p{N}_]+(?:['’:.\-/][\p{L}\p{N}_]+)*|[?!]|\p{Extended_Pictographic}/gu;
 
 /** Tokens of prepared text: words (apostrophes, "1:1", "e-mail" kept whole), ?, !, emoji; digits folded to 0 (1:1 kept). */
 export function tokenize(text: string): string[] {
@@ -131,9 +132,18 @@ export class BucketMarks {
 }
 export const MARKS = new BucketMarks();
 
+/** Char grams weigh half as much as word grams (chosen on cross-validation). */
+export const CHAR_WEIGHT = 0.5;
+
+/** The value of each word gram and each char gram of a message with that many distinct ones. */
+export const groupValues = (words: number, chars: number): { word: number; char: number } => ({
+  word: words > 0 ? 1 / Math.sqrt(words) : 0,
+  char: chars > 0 ? CHAR_WEIGHT / Math.sqrt(chars) : 0,
+});
+
 /**
  * The feature vector of a prepared message and its rule signals (r:...), hashed as it is read.
- * Word grams and char grams are binary (distinct buckets), each group scaled to unit length;
+ * Word grams and char grams are binary (distinct buckets), each group scaled to unit length (char grams to CHAR_WEIGHT);
  * rule signals and shape facts (m:...) are 1. The same buckets as hashing featureNames() (tested).
  */
 export function featuresOf(raw: string, p: Prepared, ruleSignals: readonly string[], bits: number): FeatureVector {
@@ -163,8 +173,9 @@ export function featuresOf(raw: string, p: Prepared, ruleSignals: readonly strin
   }
   const idx = Int32Array.from([...words, ...chars, ...fixed]);
   const val = new Float64Array(idx.length);
-  val.fill(words.length > 0 ? 1 / Math.sqrt(words.length) : 0, 0, words.length);
-  val.fill(chars.length > 0 ? 1 / Math.sqrt(chars.length) : 0, words.length, words.length + chars.length);
+  const g = groupValues(words.length, chars.length);
+  val.fill(g.word, 0, words.length);
+  val.fill(g.char, words.length, words.length + chars.length);
   val.fill(1, words.length + chars.length);
   return { idx, val, words: words.length, chars: chars.length, tokens, fixedNames };
 }
@@ -190,10 +201,10 @@ export function readable(name: string): string {
   return `shape:${name.slice(2)}`;
 }
 
-/** The model's input for one message: the rules' verdict (their signals, and their labels as r:meeting_request, r:where_is) and the feature vector. */
+/** The model's input for one message: the rules' verdict (their signals, their labels as r:meeting_request and r:where_is, and the cues as r:cue:...) and the feature vector. */
 export function analyse(raw: string, bits: number): { rules: Classification; features: FeatureVector } {
   const p = prepare(raw);
   const rules = classifyPrepared(p);
-  const ruleSignals = [...rules.signals, ...(rules.meeting_request ? ['meeting_request'] : []), ...(rules.where_is ? ['where_is'] : [])];
+  const ruleSignals = [...rules.signals, ...(rules.meeting_request ? ['meeting_request'] : []), ...(rules.where_is ? ['where_is'] : []), ...cuesOf(p.text)];
   return { rules, features: featuresOf(raw, p, ruleSignals, bits) };
 }

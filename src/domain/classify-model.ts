@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bucketOf, MARKS, readable, walkGrams, type FeatureVector } from './classify-features';
+import { bucketOf, groupValues, MARKS, readable, walkGrams, type FeatureVector } from './classify-features';
 
 /**
  * The learned model as committed (src/domain/classifier-model.json, written by
@@ -96,8 +96,7 @@ export function probability(l: LoadedLabel, x: FeatureVector): number {
 export function explain(l: LoadedLabel, bits: number, x: FeatureVector, top = 3): string[] {
   const mask = (1 << bits) - 1;
   const weight = (b: number) => (l.q[b] as number) * l.scale;
-  const vw = x.words > 0 ? 1 / Math.sqrt(x.words) : 0;
-  const vc = x.chars > 0 ? 1 / Math.sqrt(x.chars) : 0;
+  const { word: vw, char: vc } = groupValues(x.words, x.chars);
   const seq = ['<s>', ...x.tokens, '</s>'];
   const found: Array<{ c: number; name: () => string }> = [];
   const perToken = new Map<string, number>();

@@ -1,5 +1,5 @@
-import { evaluate, loadCorpus } from '../../bench/corpus';
-import { classify } from '../../src/domain/classify';
+import { evaluate, isHardNegative, loadCorpus } from '../../bench/corpus';
+import { classify, MEETING_THRESHOLD } from '../../src/domain/classify';
 
 describe('classifier: what the issue names', () => {
   it.each([
@@ -26,7 +26,7 @@ describe('classifier: what the issue names', () => {
   ])('meeting request: %s', (_name, text, expected) => {
     const c = classify(text);
     expect(c.meeting_request).toBe(expected);
-    expect(c.score >= 0.6).toBe(expected);
+    expect(c.score >= MEETING_THRESHOLD).toBe(expected);
   });
 
   it.each([
@@ -57,21 +57,22 @@ describe('classifier: what the issue names', () => {
 
 describe('classifier on the labelled corpus (test/fixtures/classifier)', () => {
   const corpus = loadCorpus();
-  it('has at least 600 messages, a third of them hard negatives', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(600);
-    const hardNegatives = corpus.filter((m) => !m.meeting_request && !m.where_is && /\b(call|calls|meeting|meetings|sync|zoom|huddle|invite|meet|link|doc|docs|where|find|found|phone|calendar|chat|talk|notes|recording|standup|agenda)\b/i.test(m.text));
-    expect(hardNegatives.length).toBeGreaterThanOrEqual(corpus.length / 3);
+  it('has at least 4,000 messages, a third of them hard negatives', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(4000);
+    expect(corpus.filter(isHardNegative).length).toBeGreaterThanOrEqual(corpus.length / 3);
   });
-  it('meets the bar: meeting requests P >= 0.90, R >= 0.80; "where is" P >= 0.85, R >= 0.75', () => {
+  it('fits its training data: meeting requests P >= 0.95, R >= 0.95; "where is" P >= 0.95, R >= 0.9 (cross-validation: classify-model.test.ts)', () => {
     const { scores } = evaluate(corpus);
-    expect(scores.meeting_request.precision).toBeGreaterThanOrEqual(0.9);
-    expect(scores.meeting_request.recall).toBeGreaterThanOrEqual(0.8);
-    expect(scores.where_is.precision).toBeGreaterThanOrEqual(0.85);
-    expect(scores.where_is.recall).toBeGreaterThanOrEqual(0.75);
+    expect(scores.meeting_request.precision).toBeGreaterThanOrEqual(0.95);
+    expect(scores.meeting_request.recall).toBeGreaterThanOrEqual(0.95);
+    expect(scores.where_is.precision).toBeGreaterThanOrEqual(0.95);
+    expect(scores.where_is.recall).toBeGreaterThanOrEqual(0.9);
   });
-  it('holds up on the held-out set written after the rules', () => {
+  it('holds up on the held-out set written after the rules (never trained on)', () => {
     const { scores } = evaluate(loadCorpus(undefined, /^holdout\.tsv$/));
     expect(scores.meeting_request.precision).toBeGreaterThanOrEqual(0.9);
+    expect(scores.meeting_request.recall).toBeGreaterThanOrEqual(0.85);
     expect(scores.where_is.precision).toBeGreaterThanOrEqual(0.85);
+    expect(scores.where_is.recall).toBeGreaterThanOrEqual(0.8);
   });
 });
