@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { ensurePrivateDir, privatizeTree } from './embedded-files';
 import { PGliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 
@@ -52,8 +52,10 @@ export async function connectStore(cfg: Config['store'], opts: ConnectOptions = 
     return makeStore(db, 'postgres');
   }
   const { PGlite } = await import('@electric-sql/pglite');
-  if (!cfg.dataDir.startsWith('memory://')) mkdirSync(cfg.dataDir, { recursive: true });
+  const onDisk = !cfg.dataDir.startsWith('memory://');
+  if (onDisk) ensurePrivateDir(cfg.dataDir);
   const pglite = await PGlite.create(cfg.dataDir);
+  if (onDisk) privatizeTree(cfg.dataDir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return makeStore(db, 'pglite');
 }
