@@ -10,7 +10,7 @@ const SYNC_VERB = String.raw`(?:talk|talking|chat|chatting|discuss|go|going|walk
 const TOOL = String.raw`(?:zoom|teams|google meet|gmeet|meet|webex|huddle|facetime|face time|whatsapp|skype|discord|tuple|around|gather|jitsi|bluejeans|goto meeting|ringcentral|chime|lark|whereby|pop|slack call|vc|video|voice|phone)`;
 const THING = String.raw`(?:docs?|documents?|documentation|links?|urls?|decks?|slides?|sheets?|spreadsheets?|excel|files?|folders?|pdfs?|copy|copies|version|template|templates|runbooks?|playbooks?|specs?|prd|brd|sow|contracts?|invoices?|receipts?|reports?|dashboards?|recordings?|transcripts?|notes|minutes|agenda|pre-?reads?|photos|pics|images|logos?|assets|designs?|mockups?|figma|drawings|plans?|policy|policies|handbook|guide|checklist|form|forms|list|rota|schedule|calendar|credentials|creds|passwords?|keys|logins?|config|notebook|query|export|backup|archive|screenshots?|video|videos|page|wiki|site|portal|tool|repo|board|tracker|matrix|library|collection)`;
 
-const CUES: Array<[string, RegExp]> = [
+export const CUES: ReadonlyArray<readonly [string, RegExp]> = [
   // Asking for synchronous time.
   ['live', new RegExp(String.raw`\b${SYNC_VERB}\b.{0,30}\b(live|together|in person|in-person|face[- ]to[- ]face|f2f|verbally|by voice|in real time|synchronously|on (a |the )?(call|video|phone|screen ?share))\b`)],
   ['face_to_face', /\b(face[- ]to[- ]face|f2f|in person|in-person|face time|facetime|one to one|1-1|1-on-1|1 on 1|1:1)\b/],
