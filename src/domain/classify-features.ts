@@ -12,7 +12,17 @@ import { classifyPrepared, prepare, type Classification, type Prepared } from '.
  * One message as a sparse vector: distinct bucket indices (word grams, then char grams, then
  * fixed features) and their values; with what explain() needs to name them.
  */
-export type FeatureVector = { idx: Int32Array; val: Float64Array; words: number; chars: number; tokens: string[]; fixedNames: string[] };
+export type FeatureVector = {
+  idx: Int32Array;
+  val: Float64Array;
+  /** How many of idx are word grams (first) and char grams (next); the rest are fixed features. */
+  words: number;
+  chars: number;
+  /** Per index, where it came from: a word gram's first position × 4 + its length (in <s> tokens </s>), a char gram's token, a fixed feature's place in fixedNames. */
+  origin: Int32Array;
+  tokens: string[];
+  fixedNames: string[];
+};
 
 
 /** 32-bit FNV-1a of a string's UTF-16 code units, as an unsigned integer. */
@@ -65,15 +75,21 @@ export function charGrams(token: string): string[] {
 }
 
 /** Facts about the message's shape (m:...), from the raw text and the prepared one. */
+const LETTER = /\p{L}/u;
+const ENDS_Q = /\?\s*$/;
+const MENTION = /<@[UW][A-Z0-9]+/g;
+const BROADCAST = /<!(here|channel|everyone)|<!subteam/;
+
 function shape(raw: string, p: Prepared, tokens: readonly string[]): string[] {
   const out: string[] = [];
-  const words = tokens.filter((t) => /\p{L}/u.test(t)).length;
+  let words = 0;
+  for (const t of tokens) if (LETTER.test(t)) words += 1;
   out.push(`m:len:${words <= 2 ? '1-2' : words <= 5 ? '3-5' : words <= 12 ? '6-12' : words <= 30 ? '13-30' : '31+'}`);
-  if (/\?\s*$/.test(p.text)) out.push('m:ends?');
+  if (ENDS_Q.test(p.text)) out.push('m:ends?');
   else if (p.text.includes('?')) out.push('m:has?');
-  const mentions = (raw.match(/<@[UW][A-Z0-9]+/g) ?? []).length;
+  const mentions = raw.includes('<@') ? (raw.match(MENTION) ?? []).length : 0;
   if (mentions > 0) out.push(mentions > 1 ? 'm:mentions2+' : 'm:mention');
-  if (/<!(here|channel|everyone)|<!subteam/.test(raw)) out.push('m:broadcast');
+  if (raw.includes('<!') && BROADCAST.test(raw)) out.push('m:broadcast');
   if (p.hosts.length > 0) out.push('m:link');
   return out;
 }
@@ -150,34 +166,45 @@ export function featuresOf(raw: string, p: Prepared, ruleSignals: readonly strin
   const mask = (1 << bits) - 1;
   const tokens = tokenize(p.text);
   const words: number[] = [];
+  const wordAt: number[] = [];
   const chars: number[] = [];
+  const charOf: number[] = [];
   const firstWord = MARKS.group(bits);
   const firstChar = MARKS.group(bits);
   walkGrams(
     tokens,
-    (h) => {
+    (h, at, n) => {
       const b = (h >>> 0) & mask;
-      if (firstWord(b)) words.push(b);
+      if (firstWord(b)) (words.push(b), wordAt.push(at * 4 + n));
     },
-    (h) => {
+    (h, k) => {
       const b = (h >>> 0) & mask;
-      if (firstChar(b)) chars.push(b);
+      if (firstChar(b)) (chars.push(b), charOf.push(k));
     },
   );
   const firstFixed = MARKS.group(bits);
   const fixed: number[] = [];
+  const fixedOf: number[] = [];
   const fixedNames = [...ruleSignals.map((r) => `r:${r}`), ...shape(raw, p, tokens)];
-  for (const f of fixedNames) {
+  fixedNames.forEach((f, i) => {
     const b = bucketOf(f, bits);
-    if (firstFixed(b)) fixed.push(b);
-  }
-  const idx = Int32Array.from([...words, ...chars, ...fixed]);
-  const val = new Float64Array(idx.length);
+    if (firstFixed(b)) (fixed.push(b), fixedOf.push(i));
+  });
+  const n = words.length + chars.length + fixed.length;
+  const idx = new Int32Array(n);
+  idx.set(words, 0);
+  idx.set(chars, words.length);
+  idx.set(fixed, words.length + chars.length);
+  const origin = new Int32Array(n);
+  origin.set(wordAt, 0);
+  origin.set(charOf, words.length);
+  origin.set(fixedOf, words.length + chars.length);
+  const val = new Float64Array(n);
   const g = groupValues(words.length, chars.length);
   val.fill(g.word, 0, words.length);
   val.fill(g.char, words.length, words.length + chars.length);
   val.fill(1, words.length + chars.length);
-  return { idx, val, words: words.length, chars: chars.length, tokens, fixedNames };
+  return { idx, val, words: words.length, chars: chars.length, origin, tokens, fixedNames };
 }
 
 /**

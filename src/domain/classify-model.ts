@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bucketOf, groupValues, MARKS, readable, walkGrams, type FeatureVector } from './classify-features';
+import { readable, type FeatureVector } from './classify-features';
 
 /**
  * The learned model as committed (src/domain/classifier-model.json, written by
@@ -93,36 +93,32 @@ export function probability(l: LoadedLabel, x: FeatureVector): number {
  * The features that pushed a label up the most, readable (ngram:"hop on", chars:"huddle",
  * rule:hop_on), strongest first; char-grams add up per word. At most `top`, positive ones only.
  */
-export function explain(l: LoadedLabel, bits: number, x: FeatureVector, top = 3): string[] {
-  const mask = (1 << bits) - 1;
-  const weight = (b: number) => (l.q[b] as number) * l.scale;
-  const { word: vw, char: vc } = groupValues(x.words, x.chars);
-  const seq = ['<s>', ...x.tokens, '</s>'];
-  const found: Array<{ c: number; name: () => string }> = [];
-  const perToken = new Map<string, number>();
-  const firstWord = MARKS.group(bits);
-  const firstChar = MARKS.group(bits);
-  walkGrams(
-    x.tokens,
-    (h, at, n) => {
-      const b = (h >>> 0) & mask;
-      if (firstWord(b)) found.push({ c: weight(b) * vw, name: () => readable(`w:${seq.slice(at, at + n).join(' ')}`) });
-    },
-    (h, k) => {
-      const b = (h >>> 0) & mask;
-      const t = x.tokens[k] as string;
-      if (firstChar(b)) perToken.set(t, (perToken.get(t) ?? 0) + weight(b) * vc);
-    },
-  );
-  for (const [t, c] of perToken) found.push({ c, name: () => `chars:"${t}"` });
-  const firstFixed = MARKS.group(bits);
-  for (const f of x.fixedNames) {
-    const b = bucketOf(f, bits);
-    if (firstFixed(b)) found.push({ c: weight(b), name: () => readable(f) });
+export function explain(l: LoadedLabel, x: FeatureVector, top = 3): string[] {
+  // The best `top` candidates so far, strongest first: [contribution, kind (0 word, 1 fixed, 2 token), where].
+  const best: Array<[number, number, number | string]> = [];
+  const offer = (c: number, kind: number, at: number | string) => {
+    if (c <= 0 || (best.length === top && c <= (best[top - 1] as [number, number, number | string])[0])) return;
+    let i = best.length;
+    while (i > 0 && (best[i - 1] as [number, number, number | string])[0] < c) i -= 1;
+    best.splice(i, 0, [c, kind, at]);
+    if (best.length > top) best.pop();
+  };
+  let perToken: Map<string, number> | null = null;
+  for (let k = 0; k < x.idx.length; k += 1) {
+    const c = (l.q[x.idx[k] as number] as number) * l.scale * (x.val[k] as number);
+    const o = x.origin[k] as number;
+    if (k < x.words) offer(c, 0, o);
+    else if (k < x.words + x.chars) {
+      const t = x.tokens[o] as string;
+      perToken ??= new Map();
+      perToken.set(t, (perToken.get(t) ?? 0) + c);
+    } else offer(c, 1, o);
   }
-  return found
-    .filter((f) => f.c > 0)
-    .sort((a, b) => b.c - a.c)
-    .slice(0, top)
-    .map((f) => f.name());
+  if (perToken) for (const [t, c] of perToken) offer(c, 2, t);
+  return best.map(([, kind, at]) => {
+    if (kind === 2) return `chars:"${at as string}"`;
+    if (kind === 1) return readable(x.fixedNames[at as number] as string);
+    const o = at as number;
+    return readable(`w:${['<s>', ...x.tokens, '</s>'].slice(o >> 2, (o >> 2) + (o & 3)).join(' ')}`);
+  });
 }

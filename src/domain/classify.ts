@@ -32,8 +32,8 @@ export function classifyWith(model: LoadedModel, raw: string): Classification & 
   const meeting = score >= m.threshold;
   const where = whereScore >= w.threshold;
   const signals = [...rules.signals];
-  if (meeting) signals.push(...explain(m, model.bits, features).map((s) => `meeting_request:${s}`));
-  if (where) signals.push(...explain(w, model.bits, features).map((s) => `where_is:${s}`));
+  if (meeting) signals.push(...explain(m, features).map((s) => `meeting_request:${s}`));
+  if (where) signals.push(...explain(w, features).map((s) => `where_is:${s}`));
   return { meeting_request: meeting, where_is: where, question: rules.question, score, signals, where_is_score: whereScore };
 }
 
