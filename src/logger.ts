@@ -5,7 +5,8 @@ export type Logger = PinoLogger;
 
 /** Keys whose values never reach a log line: credentials and anything a person wrote. */
 const SECRET_KEY = /(^|_)(token|secret|password|authorization|signature|key)$|^(x-slack-signature|cookie)$/i;
-const CONTENT_KEY = /^(text|fallback|pretext|title|value|previous_message_text|message_text|initial_value|placeholder)$/i;
+// params: a failed query's bound values (PGlite's errors carry them), which may hold a decision's text.
+const CONTENT_KEY = /^(text|fallback|pretext|title|value|previous_message_text|message_text|initial_value|placeholder|params|parameters)$/i;
 export const REDACTED = '[redacted]';
 
 /** Replaces every secret or message-content value in a JSON-like string. */
@@ -15,31 +16,54 @@ export function scrubString(s: string): string {
     .replace(/"([A-Za-z_-]*(?:token|secret|password|signature))"\s*:\s*"(?:[^"\\]|\\.)*"/gi, `"$1":"${REDACTED}"`)
     .replace(/\bxox[abposr]-[A-Za-z0-9-]+/g, REDACTED)
     .replace(/\bxapp-[A-Za-z0-9-]+/g, REDACTED)
-    .replace(/([?&](?:text|token)=)[^&\s]*/gi, `$1${REDACTED}`);
+    .replace(/([?&](?:text|token)=)[^&\s]*/gi, `$1${REDACTED}`)
+    // Postgres quotes a whole row in a constraint error's detail: a decision's text among it.
+    .replace(/(Failing row contains )\(.*\)/gs, `$1(${REDACTED})`);
 }
 
-/** Deep copy with secret and content fields replaced; Errors keep their type, stack and code. */
-export function redact(value: unknown, depth = 0): unknown {
+/**
+ * Deep copy with secret and content fields replaced. Errors keep their type, stack, code and
+ * other fields, and their whole `cause` chain (and an AggregateError's `errors`), each link
+ * redacted the same way; a cycle ends in '[circular]'.
+ */
+export function redact(value: unknown, depth = 0, path: Set<object> = new Set()): unknown {
   if (depth > 12) return '[deep]';
   if (typeof value === 'string') return scrubString(value);
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) {
-    const copy = new Error(scrubString(value.message)) as Error & Record<string, unknown>;
-    copy.name = value.name;
-    copy.stack = value.stack !== undefined ? scrubString(value.stack) : undefined;
-    for (const [k, v] of Object.entries(value)) copy[k] = redactEntry(k, v, depth);
-    return copy;
+  if (path.has(value)) return '[circular]';
+  path.add(value);
+  try {
+    if (value instanceof Error) return redactError(value, depth, path);
+    if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, path));
+    if (Buffer.isBuffer(value)) return `[buffer ${value.length} bytes]`;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactEntry(k, v, depth, path);
+    return out;
+  } finally {
+    path.delete(value);
   }
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (Buffer.isBuffer(value)) return `[buffer ${value.length} bytes]`;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactEntry(k, v, depth);
-  return out;
 }
 
-function redactEntry(key: string, v: unknown, depth: number): unknown {
+/**
+ * A plain Error standing in for `value`: its own fields redacted, `cause` and `errors` (not
+ * enumerable when set by the constructor, so Object.entries misses them) copied as fields.
+ * Its `constructor` (not enumerable) names the original class, which pino reports as `type`.
+ */
+function redactError(value: Error, depth: number, path: Set<object>): Error {
+  const copy = new Error(scrubString(value.message)) as Error & Record<string, unknown>;
+  copy.name = value.name;
+  copy.stack = value.stack !== undefined ? scrubString(value.stack) : undefined;
+  if (typeof value.constructor === 'function') Object.defineProperty(copy, 'constructor', { value: value.constructor, enumerable: false });
+  for (const [k, v] of Object.entries(value)) copy[k] = redactEntry(k, v, depth, path);
+  const { cause, errors } = value as Error & { cause?: unknown; errors?: unknown };
+  if (cause !== undefined && !('cause' in copy)) copy.cause = redact(cause, depth + 1, path);
+  if (Array.isArray(errors) && !('errors' in copy)) copy.errors = redact(errors, depth + 1, path);
+  return copy;
+}
+
+function redactEntry(key: string, v: unknown, depth: number, path: Set<object>): unknown {
   if (SECRET_KEY.test(key) || CONTENT_KEY.test(key)) return v === undefined || v === null ? v : REDACTED;
-  return redact(v, depth + 1);
+  return redact(v, depth + 1, path);
 }
 
 export type LoggerOptions = {
@@ -60,7 +84,8 @@ export function createLogger(opts: LoggerOptions): Logger {
     level: opts.level,
     base: { service: 'async-charter' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    serializers: { err: pino.stdSerializers.err },
+    // errWithCause: each cause is its own object (type, message, stack, code), not only appended text.
+    serializers: { err: pino.stdSerializers.errWithCause },
     hooks: {
       logMethod(args, method) {
         // Every argument, object or string, is scrubbed before pino formats it.

@@ -16,7 +16,10 @@ export type ExportArchive = {
 /** An export that cannot be read as it is: names the file and the problem. */
 export class ExportError extends Error {
   override name = 'ExportError';
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
     super(`${file}: ${problem}`);
   }
 }
