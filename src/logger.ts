@@ -6,19 +6,46 @@ export type Logger = PinoLogger;
 /** Keys whose values never reach a log line: credentials and anything a person wrote. */
 const SECRET_KEY = /(^|_)(token|secret|password|authorization|signature|key)$|^(x-slack-signature|cookie)$/i;
 // params: a failed query's bound values (PGlite's errors carry them), which may hold a decision's text.
-const CONTENT_KEY = /^(text|fallback|pretext|title|value|previous_message_text|message_text|initial_value|placeholder|params|parameters)$/i;
+// The rest: a Slack user's profile (users.info, user_change), of which logs keep the id only.
+const CONTENT_KEY = /^(text|fallback|pretext|title|value|previous_message_text|message_text|initial_value|placeholder|params|parameters|profile|real_name|real_name_normalized|display_name|display_name_normalized|first_name|last_name|email|phone|skype|pronouns|status_text|status_emoji|status_text_canonical|image_\w+|avatar_hash)$/i;
+const CONTENT_JSON = /"(text|fallback|pretext|title|value|initial_value|real_name|real_name_normalized|display_name|display_name_normalized|first_name|last_name|email|phone|skype|pronouns|status_text|status_emoji|status_text_canonical|image_\w+|avatar_hash)"\s*:\s*"(?:[^"\\]|\\.)*"/gi;
 export const REDACTED = '[redacted]';
 
-/** Replaces every secret or message-content value in a JSON-like string. */
+/** Replaces every secret or message-content value in a JSON-like string, and any snippet a JSON parse error quotes. */
 export function scrubString(s: string): string {
   return s
-    .replace(/"(text|fallback|pretext|title|value|initial_value)"\s*:\s*"(?:[^"\\]|\\.)*"/gi, `"$1":"${REDACTED}"`)
+    .replace(CONTENT_JSON, `"$1":"${REDACTED}"`)
     .replace(/"([A-Za-z_-]*(?:token|secret|password|signature))"\s*:\s*"(?:[^"\\]|\\.)*"/gi, `"$1":"${REDACTED}"`)
     .replace(/\bxox[abposr]-[A-Za-z0-9-]+/g, REDACTED)
     .replace(/\bxapp-[A-Za-z0-9-]+/g, REDACTED)
     .replace(/([?&](?:text|token)=)[^&\s]*/gi, `$1${REDACTED}`)
     // Postgres quotes a whole row in a constraint error's detail: a decision's text among it.
-    .replace(/(Failing row contains )\(.*\)/gs, `$1(${REDACTED})`);
+    .replace(/(Failing row contains )\(.*\)/gs, `$1(${REDACTED})`)
+    // V8's JSON.parse errors quote the input ("Unexpected token 'S', "SECRET-MAR"... is not valid JSON"; older: "Unexpected token S in JSON").
+    .replace(/(?:Unexpected token .*?, )?(?:\.\.\.)?".*?"(?:\.\.\.)? is not valid JSON/gs, 'not valid JSON')
+    .replace(/Unexpected token \S+ in JSON/g, 'Unexpected token in JSON');
+}
+
+/**
+ * A Slack library's log text (Bolt, the Web API and Socket Mode clients) without what it may
+ * quote: request and response bodies (a users.info answer is a whole profile), headers, acks,
+ * WebSocket payloads. The Web API's result keeps `ok` and the error code. Everything from the
+ * first `{` on is dropped, as a catch-all for dumps not named here.
+ */
+export function withoutBodies(s: string): string {
+  const result = /^http request result: /.exec(s);
+  if (result !== null) {
+    const ok = /"ok":(true|false)/.exec(s)?.[1];
+    const error = /"error":"([A-Za-z0-9_.-]{1,80})"/.exec(s)?.[1];
+    return `http request result (${ok === undefined ? 'not logged' : `ok: ${ok}`}${error === undefined ? '' : `, error: ${error}`})`;
+  }
+  const cut = s
+    .replace(/^(http request (?:body|headers)|Received a message on the WebSocket|Unable to parse an incoming WebSocket message)[\s\S]*$/, '$1 (not logged)')
+    .replace(/\((body|data): [\s\S]*?\)$/, '($1 not logged)')
+    .replace(/, (storedResponse|data|payload): [\s\S]*$/, ', $1 not logged');
+  const scrubbed = scrubString(cut);
+  const brace = scrubbed.indexOf('{');
+  return brace === -1 ? scrubbed : `${scrubbed.slice(0, brace)}[not logged]`;
 }
 
 /**
@@ -113,7 +140,10 @@ export type SlackLogger = {
   setName(name: string): void;
 };
 
-/** Hands pino to Bolt: Error arguments become `err` (stack kept), strings the message, objects are merged. */
+/**
+ * Hands pino to Bolt: Error arguments become `err` (stack kept), strings the message (without
+ * bodies: withoutBodies), objects are merged (redacted like every log argument).
+ */
 export function slackLoggerAdapter(root: Logger, name = 'bolt'): SlackLogger {
   let log = root.child({ lib: name });
   const write = (level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]): void => {
@@ -127,7 +157,7 @@ export function slackLoggerAdapter(root: Logger, name = 'bolt'): SlackLogger {
       else if (a !== undefined) words.push(String(a));
     }
     if (err !== undefined) fields.err = err;
-    const msg = words.join(' ') || (err !== undefined ? err.message : '');
+    const msg = withoutBodies(words.join(' ') || (err !== undefined ? err.message : ''));
     log[level](fields, msg);
   };
   return {
