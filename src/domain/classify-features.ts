@@ -43,12 +43,15 @@ const TOKEN = /:[a-z0-9_+-]+:|[@#]?[\p{L}\p{N}_]+(?:['’:.\-/][\p{L}\p{N}_]+)*|
 /** Tokens of prepared text: words (apostrophes, "1:1", "e-mail" kept whole), ?, !, emoji; digits folded to 0 (1:1 kept). */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(TOKEN)) {
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
     const t = m[0];
-    out.push(t === '1:1' ? t : t.replace(/\d+/g, '0'));
+    out.push(t === '1:1' || !DIGIT.test(t) ? t : t.replace(DIGITS, '0'));
   }
   return out;
 }
+const DIGIT = /\d/;
+const DIGITS = /\d+/g;
 
 /** Word n-grams (1..3) with start and end marks, as feature names ("w:hop on"). */
 export function wordGrams(tokens: readonly string[]): string[] {
@@ -108,37 +111,16 @@ const C_PREFIX = fnvOn(FNV_OFFSET, 'c:');
 const SPACE = 32;
 const step = (h: number, code: number) => Math.imul(h ^ code, 0x01000193);
 
-/**
- * Visits every word gram (hash, first token in <s> tokens </s>, length) and every char gram
- * (hash, token index) of a token list, hashing as it reads: no strings are built.
- */
-export function walkGrams(tokens: readonly string[], onWord: (h: number, at: number, n: number) => void, onChar: (h: number, token: number) => void): void {
-  const seq = ['<s>', ...tokens, '</s>'];
-  for (let i = 0; i < seq.length; i += 1) {
-    const a = fnvOn(W_PREFIX, seq[i] as string);
-    if (i > 0 && i < seq.length - 1) onWord(a, i, 1);
-    if (i + 1 < seq.length) {
-      const ab = fnvOn(step(a, SPACE), seq[i + 1] as string);
-      onWord(ab, i, 2);
-      if (i + 2 < seq.length) onWord(fnvOn(step(ab, SPACE), seq[i + 2] as string), i, 3);
-    }
-  }
-  tokens.forEach((t, k) => {
-    if (t.length < 2 || !CHAR_WORD.test(t)) return;
-    const s = `<${t}>`;
-    for (let n = 3; n <= 5; n += 1) for (let i = 0; i + n <= s.length; i += 1) onChar(fnvOn(C_PREFIX, s, i, i + n), k);
-  });
-}
-
 /** Bucket de-duplication within one message: a mark per bucket, a fresh stamp per group and call. */
 export class BucketMarks {
-  private marks = new Int32Array(0);
+  // 16-bit stamps (half a megabyte for 2^18 buckets, kinder to the cache than 32-bit ones); cleared when they run out.
+  private marks = new Uint16Array(0);
   private stamp = 0;
   /** A new group over 2^bits buckets: returns first(bucket), true the first time a bucket is seen in it. */
   group(bits: number): (bucket: number) => boolean {
     const size = 1 << bits;
-    if (this.marks.length !== size) this.marks = new Int32Array(size);
-    if (this.stamp > 2_000_000_000) (this.marks.fill(0), (this.stamp = 0));
+    if (this.marks.length !== size) (this.marks = new Uint16Array(size)), (this.stamp = 0);
+    if (this.stamp >= 0xffff) (this.marks.fill(0), (this.stamp = 0));
     this.stamp += 1;
     const g = this.stamp;
     const marks = this.marks;
@@ -170,17 +152,38 @@ export function featuresOf(raw: string, p: Prepared, ruleSignals: readonly strin
   const charOf: number[] = [];
   const firstWord = MARKS.group(bits);
   const firstChar = MARKS.group(bits);
-  walkGrams(
-    tokens,
-    (h, at, n) => {
-      const b = (h >>> 0) & mask;
-      if (firstWord(b)) (words.push(b), wordAt.push(at * 4 + n));
-    },
-    (h, k) => {
-      const b = (h >>> 0) & mask;
-      if (firstChar(b)) (chars.push(b), charOf.push(k));
-    },
-  );
+  // Word grams: 1-grams of the tokens, 2- and 3-grams of <s> tokens </s>; each hash continues the previous one.
+  const seq = ['<s>', ...tokens, '</s>'];
+  for (let i = 0; i < seq.length; i += 1) {
+    const a = fnvOn(W_PREFIX, seq[i] as string);
+    if (i > 0 && i < seq.length - 1) {
+      const b = (a >>> 0) & mask;
+      if (firstWord(b)) (words.push(b), wordAt.push(i * 4 + 1));
+    }
+    if (i + 1 < seq.length) {
+      const ab = fnvOn(step(a, SPACE), seq[i + 1] as string);
+      const b2 = (ab >>> 0) & mask;
+      if (firstWord(b2)) (words.push(b2), wordAt.push(i * 4 + 2));
+      if (i + 2 < seq.length) {
+        const b3 = (fnvOn(step(ab, SPACE), seq[i + 2] as string) >>> 0) & mask;
+        if (firstWord(b3)) (words.push(b3), wordAt.push(i * 4 + 3));
+      }
+    }
+  }
+  // Char grams: from each position of <word>, the 3-, 4- and 5-gram, each extending the last.
+  for (let k = 0; k < tokens.length; k += 1) {
+    const t = tokens[k] as string;
+    if (t.length < 2 || !CHAR_WORD.test(t)) continue;
+    const s = `<${t}>`;
+    for (let i = 0; i + 3 <= s.length; i += 1) {
+      let h = fnvOn(C_PREFIX, s, i, i + 3);
+      for (let n = 3; n <= 5 && i + n <= s.length; n += 1) {
+        if (n > 3) h = step(h, s.charCodeAt(i + n - 1));
+        const b = (h >>> 0) & mask;
+        if (firstChar(b)) (chars.push(b), charOf.push(k));
+      }
+    }
+  }
   const firstFixed = MARKS.group(bits);
   const fixed: number[] = [];
   const fixedOf: number[] = [];
