@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { featurize, fingerprint, loadCorpus, trainLabel } from '../../bench/corpus';
+import { evaluate, featurize, fingerprint, loadBlind, loadCorpus, trainLabel } from '../../bench/corpus';
 import { classify, MEETING_THRESHOLD, WHERE_IS_THRESHOLD } from '../../src/domain/classify';
 import { bucketOf, charGrams, featureNames, featuresOf, fnv1a, groupValues, readable, tokenize, wordGrams } from '../../src/domain/classify-features';
 import { cuesOf } from '../../src/domain/classify-cues';
@@ -208,5 +209,29 @@ describe('the committed model', () => {
     expect(why.length).toBeGreaterThan(0);
     for (const s of why) expect(s).toMatch(/^meeting_request:(ngram:".+"|chars:".+"|rule:[\w:]+|shape:\S+)$/);
     expect(classify('the API call times out').signals.some((s) => s.startsWith('meeting_request:'))).toBe(false);
+  });
+});
+
+describe('the blind-set reader of bench:classify (on a file made here)', () => {
+  it('reads "# header" then meeting_request<TAB>where_is<TAB>text, \\n a newline, CRLF tolerated; none when absent', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'blind-'));
+    try {
+      const file = join(dir, 'blind.tsv');
+      writeFileSync(file, '# written by someone else\n1\t0\tcan we hop on a call?\r\n0\t1\twhere is the deck?\\nthanks\n\n0\t0\tthe API call failed\n');
+      const set = loadBlind(file);
+      expect(set).toEqual([
+        { line: 2, meeting_request: true, where_is: false, text: 'can we hop on a call?' },
+        { line: 3, meeting_request: false, where_is: true, text: 'where is the deck?\nthanks' },
+        { line: 5, meeting_request: false, where_is: false, text: 'the API call failed' },
+      ]);
+      const { scores } = evaluate(set ?? []);
+      expect(scores.meeting_request.tp + scores.meeting_request.fn).toBe(1);
+      expect(scores.question.tp + scores.question.fp + scores.question.fn + scores.question.tn).toBe(0);
+      expect(loadBlind(join(dir, 'none.tsv'))).toBeNull();
+      writeFileSync(file, '# x\nyes\t0\toops\n');
+      expect(() => loadBlind(file)).toThrow(/blind.tsv:2/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
