@@ -105,7 +105,8 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
             logger,
             now,
             slack: backfillSlackPort({ token: config.slack.auth.botToken, apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) }),
-            ingest: historyIngest({ store, ensurePeople: (t, ids) => directory.ensure(t, ids) }),
+            // A history page's people are looked up whole (still paced per minute and queue-bounded); an event's are capped.
+            ingest: historyIngest({ store, ensurePeople: (t, ids) => directory.ensure(t, ids, { max: Number.POSITIVE_INFINITY }) }),
             teams: () => served,
           })
         : undefined;
@@ -154,6 +155,8 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         await slack.stop();
         await backfill?.stop();
         await ingestor.idle();
+        // Lookups waiting for a later minute are let go (nudges waiting on them go on).
+        await directory.stop();
         await idle();
         await store.close();
         logger.info('stopped');
