@@ -23,6 +23,8 @@ export type ImportOptions = {
   method?: 'copy' | 'insert';
   /** Threads that parse and classify day files; 0 parses in this thread. Default: defaultParseWorkers. */
   parseWorkers?: number;
+  /** Messages per COPY chunk (default 50,000: about 6 MB of COPY text, well inside a statement timeout). */
+  copyChunk?: number;
 };
 
 export type ImportSummary = {
@@ -48,8 +50,6 @@ const channelList = z.array(z.looseObject({ id: z.string({ error: 'every channel
 const DAY_FILE = /^([^/]+)\/(\d{4}-\d{2}-\d{2})\.json$/;
 /** Rows per insert (15 columns each: well under Postgres's 65,535 parameters). */
 const BATCH = 2000;
-/** Rows per COPY chunk: about 6 MB of COPY text, well inside a statement timeout. */
-const COPY_CHUNK = 50_000;
 
 async function parseFile<T>(file: ExportFile, schema: z.ZodType<T>): Promise<T> {
   return checkShape(file.path, schema, parseJson(file.path, await file.read()));
@@ -137,8 +137,11 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
       };
       let add: (day: ParsedDay) => Promise<void>;
       let flush: () => Promise<void>;
+      let finish: () => Promise<void> = async () => undefined;
       if (method === 'copy') {
-        const copy = await openMessageCopy(trx);
+        const copy = await openMessageCopy(trx, storeTeamId);
+        const copyChunk = opts.copyChunk ?? 50_000;
+        finish = () => copy.finish();
         let chunk: Uint8Array[] = [];
         let rows = 0;
         flush = async () => {
@@ -146,13 +149,13 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
           const data = chunk;
           chunk = [];
           rows = 0;
-          await send(() => copy.load(storeTeamId, data));
+          await send(() => copy.load(data));
         };
         add = async (day) => {
           if (day.count === 0 || day.copy === undefined) return;
           chunk.push(day.copy);
           rows += day.count;
-          if (rows >= COPY_CHUNK) await flush();
+          if (rows >= copyChunk) await flush();
         };
       } else {
         let batch: MessageRecord[] = [];
@@ -183,6 +186,7 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
       }
       await flush();
       await pending;
+      await finish();
     });
   } finally {
     await parser.close();

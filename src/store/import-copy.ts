@@ -6,10 +6,10 @@ import type { MessageRecord } from '../domain/activity';
 import type { Database } from './schema';
 
 /**
- * Export imports into Postgres at COPY speed. Rows are written in COPY's text format into a
- * temporary staging table, then moved into `messages` with one insert … on conflict do nothing
- * per chunk, so a re-import stays idempotent and what lands is exactly what insertMessages (the
- * batched insert the embedded store keeps using) would store.
+ * Export imports into Postgres at COPY speed. Rows are written in COPY's text format, straight
+ * into `messages` while nothing conflicts, else through a staging table and one insert … on
+ * conflict do nothing per chunk, so a re-import stays idempotent and what lands is exactly what
+ * insertMessages (the batched insert the embedded store keeps using) would store.
  */
 
 /** The messages columns an import writes, in the order encodeMessageRows writes them. */
@@ -98,43 +98,75 @@ async function copyIn(trx: Transaction<Database>, statement: string, data: reado
   return stream.rowCount;
 }
 
-/** A bulk load of messages inside one transaction (Postgres only): load() chunk by chunk, in order. */
+/** A bulk load of one team's messages inside one transaction (Postgres only): load() chunk by chunk, in order, then finish(). */
 export type MessageCopy = {
   /**
-   * Copies one chunk of COPY text rows (encodeMessageRows) and moves it into messages: rows
-   * already stored (team, channel, ts) are left alone, and within the import the first copy of
-   * a message wins; deleted messages stay deleted. Returns how many rows were new, counted as
-   * insertMessages counts them (before deleted messages are taken out again).
+   * Stores one chunk of COPY text rows (encodeMessageRows): rows already stored (team,
+   * channel, ts) are left alone, and of two copies of a message in the import the first is
+   * kept. Returns how many rows were new, counted as insertMessages counts them (messages
+   * deleted earlier included: finish() takes them out again).
    */
-  load(teamId: string, data: readonly Uint8Array[]): Promise<number>;
+  load(data: readonly Uint8Array[]): Promise<number>;
+  /** Takes out again the messages the import brought back that were deleted earlier (deleted messages stay deleted). */
+  finish(): Promise<void>;
 };
 
-/** Opens the staging table for a bulk load; it is dropped when the transaction ends. */
-export async function openMessageCopy(trx: Transaction<Database>): Promise<MessageCopy> {
-  await sql
-    .raw(
-      `create temp table ${STAGING} (
-        seq bigint generated always as identity,
-        team_id text, channel_id text, ts text, posted_at timestamptz, thread_ts text, root_ts text, is_reply boolean,
-        user_id text, subtype text, mentions text[], edited_ts text, source text,
-        is_meeting_request boolean, is_where_is boolean, is_question boolean
-      ) on commit drop`,
-    )
-    .execute(trx);
+const isUniqueViolation = (err: unknown) => (err as { code?: unknown })?.code === '23505';
+
+/**
+ * Opens a bulk load. Each chunk is first copied straight into messages (a new team's first
+ * import: nothing to skip); the first chunk that meets a row already there (a re-import, a
+ * message twice in the export, a live delivery) is rolled back to its savepoint and, like every
+ * chunk after it, copied into a staging table (dropped when the transaction ends) and moved with
+ * one insert … on conflict do nothing. So at most one chunk's work is done twice.
+ */
+export async function openMessageCopy(trx: Transaction<Database>, teamId: string): Promise<MessageCopy> {
+  let direct = true;
+  let staged = false;
+  let inserted = 0;
+  const viaStaging = async (data: readonly Uint8Array[]) => {
+    if (!staged) {
+      await sql
+        .raw(
+          `create temp table ${STAGING} (
+            seq bigint generated always as identity,
+            team_id text, channel_id text, ts text, posted_at timestamptz, thread_ts text, root_ts text, is_reply boolean,
+            user_id text, subtype text, mentions text[], edited_ts text, source text,
+            is_meeting_request boolean, is_where_is boolean, is_question boolean
+          ) on commit drop`,
+        )
+        .execute(trx);
+      staged = true;
+    }
+    await copyIn(trx, `copy ${STAGING} (${COLUMNS}) from stdin`, data);
+    // In copy order, so that of two rows with one key the first is kept, as a batched insert keeps it.
+    const r = await sql.raw(`insert into messages (${COLUMNS}) select ${COLUMNS} from ${STAGING} order by seq on conflict (team_id, channel_id, ts) do nothing`).execute(trx);
+    await sql.raw(`truncate ${STAGING}`).execute(trx);
+    return Number(r.numAffectedRows ?? 0n);
+  };
   return {
-    async load(teamId, data) {
+    async load(data) {
       if (data.length === 0) return 0;
-      await copyIn(trx, `copy ${STAGING} (${COLUMNS}) from stdin`, data);
-      // In copy order, so that of two rows with one key the first is kept, as a batched insert keeps it.
-      const r = await sql.raw(`insert into messages (${COLUMNS}) select ${COLUMNS} from ${STAGING} order by seq on conflict (team_id, channel_id, ts) do nothing`).execute(trx);
-      const inserted = Number(r.numAffectedRows ?? 0n);
-      if (inserted > 0) {
-        await sql`delete from messages m using ${sql.raw(STAGING)} s, deleted_messages d
-          where m.team_id = ${teamId} and d.team_id = ${teamId}
-            and s.channel_id = m.channel_id and s.ts = m.ts and d.channel_id = m.channel_id and d.ts = m.ts`.execute(trx);
+      let n: number | null = null;
+      if (direct) {
+        await sql.raw('savepoint import_copy').execute(trx);
+        try {
+          n = await copyIn(trx, `copy messages (${COLUMNS}) from stdin`, data);
+          await sql.raw('release savepoint import_copy').execute(trx);
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+          await sql.raw('rollback to savepoint import_copy').execute(trx);
+          direct = false;
+        }
       }
-      await sql.raw(`truncate ${STAGING}`).execute(trx);
-      return inserted;
+      n ??= await viaStaging(data);
+      inserted += n;
+      return n;
+    },
+    async finish() {
+      if (inserted === 0) return;
+      await sql`delete from messages m using deleted_messages d
+        where d.team_id = ${teamId} and m.team_id = ${teamId} and m.channel_id = d.channel_id and m.ts = d.ts`.execute(trx);
     },
   };
 }

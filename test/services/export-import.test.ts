@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsToDate, type MessageRecord } from '../../src/domain/activity';
@@ -184,6 +184,27 @@ describe(`export import (${testBackend()})`, () => {
       expect(copied).toEqual(inserted);
       expect(await importTwice(d, { method: 'copy', parseWorkers: 0 })).toEqual(inserted);
     }
+    // Several chunks: the first ones copied straight in, then one meets rows an earlier import of
+    // some of the files stored (rolled back to its savepoint), and it and the rest go through staging.
+    const some = join(dir, 'some');
+    mkdirSync(join(some, 'channel-1'), { recursive: true });
+    for (const f of ['users.json', 'channels.json']) writeFileSync(join(some, f), readFileSync(join(demo, f)));
+    for (const f of readdirSync(join(demo, 'channel-1')).slice(5, 25)) writeFileSync(join(some, 'channel-1', f), readFileSync(join(demo, 'channel-1', f)));
+    const partThenAll = async (method: 'copy' | 'insert') => {
+      const store = await freshStore();
+      try {
+        const part = await importInto(store, some, { method, copyChunk: 40 });
+        const all = await importInto(store, demo, { method, copyChunk: 40 });
+        return { part, all, rows: await messageRows(store) };
+      } finally {
+        await store.close();
+      }
+    };
+    const byInsert = await partThenAll('insert');
+    expect(byInsert.part.inserted).toBeGreaterThan(20);
+    expect(byInsert.all.inserted).toBe(byInsert.all.messages - byInsert.part.inserted);
+    expect(await partThenAll('copy')).toEqual(byInsert);
+
     // A message deleted live before the import stays deleted, counted alike by both methods.
     const tombstone = async (s: TestStore) => {
       await s.db.insertInto('deleted_messages').values({ team_id: TEAM, ...deleted, deleted_at: new Date() }).execute();
