@@ -193,7 +193,8 @@ describe('/async end to end (signed slash commands, fake Slack Web API)', () => 
     const a = await ask('decision We ship v2 on Friday &amp; Ana owns the rollout');
     expect(a.ack).toBeNull();
     expect(a.replies.map((r) => r.args.response_type)).toEqual(['in_channel', 'ephemeral']);
-    expect(textOf(a.replies[0]?.args)).toContain('We ship v2 on Friday & Ana owns the rollout');
+    // Posted escaped, as Slack asks of text an app posts (Slack shows "&"); stored as typed.
+    expect(textOf(a.replies[0]?.args)).toContain('We ship v2 on Friday &amp; Ana owns the rollout');
     expect(textOf(a.replies[1]?.args)).toContain('stored on purpose');
     const rows = await t.store.db.selectFrom('decisions').select(['user_id', 'channel_id', 'summary']).execute();
     expect(rows).toEqual([{ user_id: BEN, channel_id: CH, summary: 'We ship v2 on Friday & Ana owns the rollout' }]);

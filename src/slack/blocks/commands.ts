@@ -1,9 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { CharterSection } from '../../domain/charter-text';
-import { SUBCOMMANDS } from '../../domain/commands';
+import { decodeSlackEscapes, SUBCOMMANDS } from '../../domain/commands';
 import type { PersonalWeek, Waiting } from '../../domain/personal';
 import type { WeeklyReport } from '../../domain/report';
+import { clipSlackText, escapeSlackText, escapeSlackTextKeepingPeople } from '../../domain/slack-text';
 import { formatMinutes, formatPercent, plural, share } from '../../domain/units';
 import type { ChannelStats, MyOverview } from '../../services/me';
 import { ACTIONS } from '../ids';
@@ -12,7 +13,8 @@ import { ACTIONS } from '../ids';
 
 export type Reply = { text: string; blocks: KnownBlock[] };
 
-const clip = (s: string, n = 2900) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** Cut to Slack's limits, never inside an escape or a `<…>` token. */
+const clip = (s: string, n = 2900) => clipSlackText(s, n);
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text) } });
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 2000) }] });
 const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text: clip(text, 150) } });
@@ -26,7 +28,8 @@ export function note(text: string): Reply {
 /** Every subcommand with an example; `unknown` names what was not understood. */
 export function helpReply(unknown?: string): Reply {
   const lines = SUBCOMMANDS.map((s) => `• \`${s.usage}\` ${s.what}${s.admin ? ' _(admins)_' : ''}\n     e.g. \`${s.example}\``);
-  const intro = unknown !== undefined && unknown !== '' ? `I don't know \`${clip(unknown, 40)}\`. Here is what \`/async\` can do:` : 'Here is what `/async` can do:';
+  // `unknown` is the word as Slack sent it (escapes and all): shown as typed, never as a mention.
+  const intro = unknown !== undefined && unknown !== '' ? `I don't know \`${escapeSlackText(decodeSlackEscapes(unknown))}\`. Here is what \`/async\` can do:` : 'Here is what `/async` can do:';
   const half = Math.ceil(lines.length / 2);
   return {
     text: intro,
@@ -165,10 +168,16 @@ export function forgetMeConfirm(): Reply {
   };
 }
 
-/** The decision as posted in the channel (the text is kept on purpose, and the footer says so). */
+/**
+ * The decision as posted in the channel (the text is kept on purpose, and the footer says so).
+ * `text` is the decision as stored (Slack's escapes decoded); it is posted escaped: people, channels
+ * and links Slack made of "@ana", "#general" and a URL stay (see escapeSlackTextKeepingPeople),
+ * `<!channel>`, `<!here>`, `<!everyone>` and `<!subteam^…>` are shown as text and notify nobody.
+ */
 export function decisionPost(author: string, text: string): Reply {
+  const shown = escapeSlackTextKeepingPeople(text);
   return {
-    text: `Decision logged by <@${author}>: ${clip(text, 200)}`,
-    blocks: [section(`:white_check_mark: *Decision* logged by <@${author}>\n${text}`), context('Logged with `/async decision`: this text is stored on purpose as the team’s decision record.')],
+    text: `Decision logged by <@${author}>: ${clip(shown, 200)}`,
+    blocks: [section(`:white_check_mark: *Decision* logged by <@${author}>\n${shown}`), context('Logged with `/async decision`: this text is stored on purpose as the team’s decision record.')],
   };
 }
