@@ -1,3 +1,4 @@
+import { claimNudge } from '../../src/store/nudges';
 import { buttonClick, startTestApp, viewSubmission, type TestApp } from '../helpers/app-harness';
 
 /**
@@ -9,18 +10,28 @@ import { buttonClick, startTestApp, viewSubmission, type TestApp } from '../help
 
 const AUTHOR = 'U0AUTHOR77';
 const CH = 'C0GENERAL1';
-const REF = { n: '999001', c: CH, ts: '1700000000.000100' };
+type Ref = { n: string; c: string; ts: string };
+/** The meeting-request nudge AUTHOR was shown (its buttons and modals act for AUTHOR only). */
+let REF: Ref = { n: '', c: CH, ts: '1700000000.000100' };
 const STARTER = 'Pricing: option A or B? Reply here by Friday.';
 const RECOMMENDATION = 'Go with vendor B, the faster one.';
 
+/** Stores the nudge REF names in this app's store. */
+async function seedNudge(t: TestApp): Promise<void> {
+  const n = await claimNudge(t.store.db, { teamId: t.fake.teamId, channelId: CH, messageTs: REF.ts, kind: 'meeting_request', userId: AUTHOR });
+  REF = { ...REF, n: n ?? '' };
+}
+
 const sleep = (ms: number) => new Promise<string>((r) => setTimeout(() => r('still waiting'), ms));
-const threadStarter = (teamId: string) =>
-  viewSubmission({ teamId, userId: AUTHOR, view: { callback_id: 'thread_starter', private_metadata: JSON.stringify(REF) }, values: { starter: { starter: { type: 'plain_text_input', value: STARTER } } } });
+/** Each submission is of a modal of its own (Slack gives every view its own id): none is a redelivery of another. */
+let views = 0;
+const viewOf = (callback_id: string) => ({ id: `V0ANSWER${String((views += 1)).padStart(3, '0')}`, callback_id, private_metadata: JSON.stringify(REF) });
+const threadStarter = (teamId: string) => viewSubmission({ teamId, userId: AUTHOR, view: viewOf('thread_starter'), values: { starter: { starter: { type: 'plain_text_input', value: STARTER } } } });
 const decisionMemo = (teamId: string) =>
   viewSubmission({
     teamId,
     userId: AUTHOR,
-    view: { callback_id: 'decision_memo', private_metadata: JSON.stringify(REF) },
+    view: viewOf('decision_memo'),
     values: {
       context: { context: { type: 'plain_text_input', value: 'Two vendors bid.' } },
       options: { options: { type: 'plain_text_input', value: 'A: cheaper. B: faster.' } },
@@ -41,6 +52,7 @@ describe('buttons and modals answer first (real app, fake Slack Web API)', () =>
   it('a submission whose chat.postMessage hangs is answered 200 at once; the post stays tracked until it ends', async () => {
     const t = await startTestApp({ users: [{ id: AUTHOR, name: 'ana', tz: 'UTC' }], logLevel: 'warn' });
     try {
+      await seedNudge(t);
       t.fake.hold('chat.postMessage', { apply: false });
       const answer = await timed(t, threadStarter(t.fake.teamId));
       expect(answer.status).toBe(200);
@@ -68,6 +80,7 @@ describe('buttons and modals answer first (real app, fake Slack Web API)', () =>
   it('a button whose views.open hangs is answered 200 at once', async () => {
     const t = await startTestApp({ users: [{ id: AUTHOR, name: 'ana', tz: 'UTC' }], logLevel: 'warn' });
     try {
+      await seedNudge(t);
       t.fake.hold('views.open', { apply: false });
       const answer = await timed(t, buttonClick({ teamId: t.fake.teamId, userId: AUTHOR, channelId: CH, actionId: 'nudge_memo', value: JSON.stringify(REF), responseUrl: t.fake.responseUrl('memo') }));
       expect(answer.status).toBe(200);
@@ -86,6 +99,7 @@ describe('buttons and modals answer first (real app, fake Slack Web API)', () =>
     let t: TestApp;
     beforeAll(async () => {
       t = await startTestApp({ users: [{ id: AUTHOR, name: 'ana', tz: 'UTC' }], logLevel: 'warn' });
+      await seedNudge(t);
     });
     afterAll(async () => {
       await t.stop();

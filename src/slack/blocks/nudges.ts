@@ -1,11 +1,18 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { NudgeRef } from '../../domain/nudges';
+import { clipSlackText, escapeSlackText } from '../../domain/slack-text';
 import { ACTIONS, FIELDS, VIEWS } from '../ids';
 
-/** Block Kit for nudges and their modals. Pure: data in, blocks out; texts stay under Slack's limits. */
+/**
+ * Block Kit for nudges and their modals. Pure: data in, blocks out; texts stay under Slack's limits.
+ * What people typed in a modal is posted escaped (`esc`): it reads as typed, and `<!channel>`,
+ * `<!here>`, `<!everyone>`, `<!subteam^…>`, `<@U…>` or a masked link in it notify and link nobody.
+ */
 
 const PRIVATE_NOTE: KnownBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: 'Only you can see this. Async Charter never stores what you wrote.' }] };
-const clip = (s: string, n = 2900) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** Cut to Slack's limits, never inside an escape or a `<…>` token. */
+const clip = (s: string, n = 2900) => clipSlackText(s, n);
+const esc = escapeSlackText;
 const button = (text: string, action_id: string, ref: NudgeRef, style?: 'primary' | 'danger') => ({ type: 'button' as const, text: { type: 'plain_text' as const, text }, action_id, value: JSON.stringify(ref), ...(style ? { style } : {}) });
 
 /** The private meeting-request nudge, with its five choices and a dismiss. */
@@ -88,26 +95,38 @@ export function meetingAgendaView(ref: NudgeRef): View {
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text) } });
 
+/** The private answer to someone who used a nudge's button that was not shown to them (or no longer exists); nothing else happens. */
+export function nudgeRefusalText(actor: 'someone_else' | 'unknown'): string {
+  return actor === 'someone_else' ? 'This note was for someone else, so nothing happened.' : 'This note is no longer available, so nothing happened.';
+}
+
+/** The thread starter as posted under the author's message (their text escaped). */
+export function threadStarterMessage(author: string, starter: string): { text: string } {
+  return { text: `<@${author}> started this thread:\n${esc(starter)}` };
+}
+
+/** The decision memo as posted in the channel (every field escaped). */
 export function memoMessage(author: string, m: { context: string; options: string; recommendation: string; decideBy: string }): { text: string; blocks: KnownBlock[] } {
   return {
-    text: `Decision memo from <@${author}>: ${clip(m.recommendation, 200)}`,
+    text: `Decision memo from <@${author}>: ${clip(esc(m.recommendation), 200)}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: 'Decision memo' } },
-      section(`*Context*\n${m.context}`),
-      section(`*Options*\n${m.options}`),
-      section(`*Recommendation*\n${m.recommendation}`),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `From <@${author}> · decide by ${m.decideBy} · reply in the thread` }] },
+      section(`*Context*\n${esc(m.context)}`),
+      section(`*Options*\n${esc(m.options)}`),
+      section(`*Recommendation*\n${esc(m.recommendation)}`),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`From <@${author}> · decide by ${esc(m.decideBy)} · reply in the thread`, 2000) }] },
     ],
   };
 }
 
+/** The meeting agenda as posted in the channel (every field escaped; the warning is the app's own text). */
 export function agendaMessage(author: string, a: { purpose: string; outcome: string; preReading: string | null; when: number; warning: string | null }): { text: string; blocks: KnownBlock[] } {
   const when = `<!date^${Math.floor(a.when / 1000)}^{date_short_pretty} at {time}|${new Date(a.when).toISOString()}>`;
   return {
-    text: `Meeting agenda from <@${author}>: ${clip(a.purpose, 200)}`,
+    text: `Meeting agenda from <@${author}>: ${clip(esc(a.purpose), 200)}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: 'Meeting agenda' } },
-      section(`*Purpose*\n${a.purpose}\n\n*Desired outcome*\n${a.outcome}${a.preReading ? `\n\n*Pre-reading*\n${a.preReading}` : ''}\n\n*When*\n${when}`),
+      section(`*Purpose*\n${esc(a.purpose)}\n\n*Desired outcome*\n${esc(a.outcome)}${a.preReading ? `\n\n*Pre-reading*\n${esc(a.preReading)}` : ''}\n\n*When*\n${when}`),
       ...(a.warning ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: clip(`:warning: ${a.warning}`) }] }] : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `From <@${author}> · read before the meeting, or say in the thread why you need not attend` }] },
     ],

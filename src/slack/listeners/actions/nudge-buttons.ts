@@ -2,10 +2,11 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { Background } from '../../../background';
 import { parseNudgeRef, type NudgeOutcome, type NudgeRef } from '../../../domain/nudges';
 import type { NudgeService } from '../../../services/nudges';
-import { decisionMemoView, meetingAgendaView, threadStarterView } from '../../blocks/nudges';
+import { decisionMemoView, meetingAgendaView, nudgeRefusalText, threadStarterView } from '../../blocks/nudges';
+import { actionIdentity, guardsOf, type GuardDeps } from '../guards';
 
-/** Buttons reach the nudge service (never the store); their Web API work runs in `background`. */
-export type ActionDeps = { nudges: NudgeService; background: Background };
+/** Buttons reach the nudge service and the guards (never the store); their Web API work runs in `background`. */
+export type ActionDeps = { nudges: NudgeService; background: Background } & GuardDeps;
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 const teamOf = (a: Args) => a.body.team?.id ?? a.context.teamId ?? '';
@@ -13,7 +14,10 @@ const teamOf = (a: Args) => a.body.team?.id ?? a.context.teamId ?? '';
 /**
  * Acks, then runs the button's work detached (tracked in `background`, drained on shutdown):
  * with processBeforeResponse Bolt answers Slack only when this handler returns, so nothing slow
- * runs before that. Buttons that are not ours are acked and ignored.
+ * runs before that. Before anything else, the work checks that this click is handled for the first
+ * time (a click Slack delivers again does nothing) and that the clicker is the person the nudge was
+ * shown to: anyone else gets a short private refusal, and no modal opens, nothing is recorded.
+ * Buttons that are not ours are acked and ignored.
  */
 const onNudgeButton =
   (deps: ActionDeps, what: string, handle: (a: Args, ref: NudgeRef, team: string) => Promise<void>) =>
@@ -22,7 +26,17 @@ const onNudgeButton =
     const ref = parseNudgeRef(a.action.value);
     if (ref === null) return;
     const team = teamOf(a);
-    deps.background.run(what, () => handle(a, ref, team), { team_id: team, nudge: ref.n });
+    const guards = guardsOf(deps);
+    deps.background.run(
+      what,
+      async () => {
+        if ((await guards.claim(team, actionIdentity(a.body), what)) === null) return;
+        const actor = await guards.nudgeActor(team, ref.n, a.body.user.id);
+        if (actor !== 'author') return void (await a.respond({ response_type: 'ephemeral', replace_original: false, text: nudgeRefusalText(actor) }));
+        await handle(a, ref, team);
+      },
+      { team_id: team, nudge: ref.n },
+    );
   };
 
 /** Buttons that open a modal: thread starter, decision memo, meeting agenda (the outcome is recorded once it is open). */

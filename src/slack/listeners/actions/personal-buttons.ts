@@ -9,9 +9,13 @@ import { charterSettingsView } from '../../blocks/charter-settings';
 import type { CharterSettingsService } from '../../../services/charter-settings';
 import type { BackfillService } from '../../../services/backfill';
 import { homeView } from '../../blocks/home';
+import { actionIdentity, guardsOf, type GuardDeps } from '../guards';
 
-/** The viewer's own buttons (App Home, forget-me). Services only; Web API work runs after the ack, in `background`. */
-export type PersonalActionDeps = {
+/**
+ * The viewer's own buttons (App Home, forget-me). Services only; Web API work runs after the ack,
+ * in `background`, and only for the first delivery of a click (one Slack sends again does nothing).
+ */
+export type PersonalActionDeps = GuardDeps & {
   people: PersonalService;
   availability: AvailabilityService;
   privacy: PrivacyService;
@@ -29,13 +33,20 @@ export async function publishHome(people: PersonalService, client: Args['client'
   await client.views.publish({ user_id: userId, view: homeView(await people.overview(teamId, userId)) });
 }
 
+/** Acks, then (detached) claims the click and does its work: a click delivered again is answered and does nothing. */
 const afterAck =
   (deps: PersonalActionDeps, what: string, work: (a: Args, team: string, user: string) => Promise<void>) =>
   async (a: Args): Promise<void> => {
     await a.ack();
     const team = teamOf(a);
     const user = a.body.user.id;
-    deps.background.run(what, () => work(a, team, user), { team_id: team });
+    deps.background.run(
+      what,
+      async () => {
+        if ((await guardsOf(deps).claim(team, actionIdentity(a.body), what)) !== null) await work(a, team, user);
+      },
+      { team_id: team },
+    );
   };
 
 /** "Delete my data": forgets the person, then says how many rows went (replacing the question). */
@@ -70,13 +81,9 @@ export const startBackfillButton = (deps: PersonalActionDeps) =>
 
 /** App Home's "Charter settings" (admins, owners, editors; checked against users.info again here). */
 export const charterSettingsButton = (deps: PersonalActionDeps) =>
-  async (a: Args): Promise<void> => {
-    await a.ack();
-    const team = teamOf(a);
-    const user = a.body.user.id;
-    const trigger = a.body.trigger_id;
-    deps.background.run('charter settings', () => openCharterSettings(deps.settings, a.client, trigger, team, user), { team_id: team });
-  };
+  afterAck(deps, 'charter settings', async (a, team, user) => {
+    await openCharterSettings(deps.settings, a.client, a.body.trigger_id, team, user);
+  });
 
 /** Opens the settings modal for someone who may edit the charter; for anyone else, a modal saying who can. */
 export async function openCharterSettings(settings: CharterSettingsService, client: Args['client'], trigger: string, team: string, user: string): Promise<boolean> {

@@ -2,10 +2,17 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { Background } from '../../../background';
 import type { CharterProblem } from '../../../domain/charter';
 import type { CharterSettingsService, OverrideInput } from '../../../services/charter-settings';
+import type { InteractionClaim } from '../../../services/interactions';
 import { channelOverrideView, FIELD, SETTINGS_BLOCKS, type SettingsBlock } from '../../blocks/charter-settings';
+import { actionIdentity, guardsOf, viewIdentity, type GuardDeps } from '../guards';
 
-/** The charter settings modal's listeners: submit, the pushed channel override, the time zone search. */
-export type SettingsDeps = { settings: CharterSettingsService; background: Background };
+/**
+ * The charter settings modal's listeners: submit, the pushed channel override, the time zone
+ * search. A submission claims itself before it saves (a delivery Slack sends again is answered
+ * with an ack, which closes the modal, and saves nothing); one answered with errors gives its
+ * claim back, so the same values may be sent again once the reason is gone.
+ */
+export type SettingsDeps = { settings: CharterSettingsService; background: Background } & GuardDeps;
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type Values = ViewSubmitAction['view']['state']['values'];
 type Field = { value?: string | null; selected_time?: string | null; selected_date?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }>; selected_conversation?: string | null; selected_conversations?: string[]; selected_users?: string[] };
@@ -63,11 +70,26 @@ export function errorsByBlock(problems: readonly CharterProblem[]): Record<strin
 }
 const firstBlockUnder = (path: string): SettingsBlock | undefined => SETTINGS_BLOCKS.find((b) => b.startsWith(`${path}.`));
 
+/** Runs a save under a claim: the claim stays only when it saved (refused, invalid or failed: given back, so sending it again is not a replay). */
+async function keptIfSaved<T extends { status: string }>(claim: InteractionClaim, save: () => Promise<T>): Promise<T> {
+  let outcome: T;
+  try {
+    outcome = await save();
+  } catch (err) {
+    await claim.release().catch(() => undefined);
+    throw err;
+  }
+  if (outcome.status !== 'saved') await claim.release();
+  return outcome;
+}
+
 /** Save: refused unless the submitter may edit (checked again here); field errors on their blocks. */
 export const charterSettingsSubmit =
   (deps: SettingsDeps) =>
   async (a: ViewArgs): Promise<void> => {
-    const outcome = await deps.settings.save(teamOf(a), a.body.user.id, charterInputFrom(a.view.state.values));
+    const claim = await guardsOf(deps).claim(teamOf(a), viewIdentity(a.body), 'charter settings save');
+    if (claim === null) return void (await a.ack());
+    const outcome = await keptIfSaved(claim, () => deps.settings.save(teamOf(a), a.body.user.id, charterInputFrom(a.view.state.values)));
     if (outcome.status === 'forbidden') {
       await a.ack({ response_action: 'errors', errors: { timezone: 'Only workspace admins, owners and the charter’s editors can change the charter. Nothing was changed.' } });
       return;
@@ -85,7 +107,14 @@ export const charterOverrideButton =
   async (a: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await a.ack();
     const trigger = a.body.trigger_id;
-    deps.background.run('channel override view', () => a.client.views.push({ trigger_id: trigger, view: channelOverrideView() }), { team_id: teamOf(a) });
+    const team = teamOf(a);
+    deps.background.run(
+      'channel override view',
+      async () => {
+        if ((await guardsOf(deps).claim(team, actionIdentity(a.body), 'channel override view')) !== null) await a.client.views.push({ trigger_id: trigger, view: channelOverrideView() });
+      },
+      { team_id: team },
+    );
   };
 
 /** The channel override's submission: saved on its own (the main view keeps the rest). */
@@ -109,7 +138,9 @@ export const channelOverrideSubmit =
           ...(Object.keys(nudges).length > 0 ? { nudges } : {}),
           ...(checked(v, 'urgent').includes('yes') ? { urgent: true } : {}),
         };
-    const outcome = await deps.settings.saveOverride(teamOf(a), a.body.user.id, channel, override);
+    const claim = await guardsOf(deps).claim(teamOf(a), viewIdentity(a.body), 'channel override save');
+    if (claim === null) return void (await a.ack());
+    const outcome = await keptIfSaved(claim, () => deps.settings.saveOverride(teamOf(a), a.body.user.id, channel, override));
     if (outcome.status === 'forbidden') return void (await a.ack({ response_action: 'errors', errors: { channel: 'Only workspace admins, owners and the charter’s editors can change the charter.' } }));
     if (outcome.status === 'invalid') {
       const errors: Record<string, string> = {};
