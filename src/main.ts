@@ -1,6 +1,7 @@
 import { Background } from './background';
 import { clockFrom, loadConfig, loadDotEnv, processEnv, type Config } from './config';
 import { startDigestSchedule, type Schedule } from './jobs/digest-schedule';
+import { startRetentionSchedule } from './jobs/retention';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { renderPng } from './services/charts';
@@ -12,6 +13,7 @@ import { AvailabilityService } from './services/availability';
 import { DecisionService } from './services/decisions';
 import { PersonalService, type BackfillState } from './services/me';
 import { PrivacyService } from './services/privacy';
+import { RetentionService } from './services/retention';
 import { OnboardingService } from './services/onboarding';
 import { BackfillService } from './services/backfill';
 import { historyIngest } from './services/history-ingest';
@@ -36,6 +38,8 @@ export type Service = {
   backfill: BackfillService | null;
   /** The weekly digest schedule; null when started with { jobs: false }. */
   schedule: Schedule | null;
+  /** The daily retention job (deletes what is older than each charter's retention_days); null when started with { jobs: false }. */
+  retention: Schedule | null;
   /** Resolves when background work is done: directory lookups and nudges started by events, Web API work started by buttons and modals. */
   idle(): Promise<void>;
   /** Stops taking events, finishes what is in flight, closes the store. */
@@ -50,7 +54,7 @@ export type ServiceOptions = {
   /** Listening port; default config.http.port (0 picks a free one). */
   port?: number;
   retryConfig?: RetryOptions;
-  /** Scheduled jobs (the weekly digest); default true. */
+  /** Scheduled jobs (the weekly digest, daily retention); default true. */
   jobs?: boolean;
   /** Waits between Web API retries of the digest (tests shorten them). */
   sleep?: (ms: number) => Promise<void>;
@@ -133,6 +137,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     served = [slack.identity.teamId];
     await backfill?.resume();
     const schedule = opts.jobs === false ? null : startDigestSchedule(digests, logger);
+    const retention = opts.jobs === false ? null : startRetentionSchedule(new RetentionService({ store, logger, now }), logger);
     logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
 
     const idle = async (): Promise<void> => {
@@ -149,9 +154,11 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       digests,
       backfill: backfill ?? null,
       schedule,
+      retention,
       idle,
       async stop() {
         await schedule?.stop();
+        await retention?.stop();
         await slack.stop();
         await backfill?.stop();
         await ingestor.idle();

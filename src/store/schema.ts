@@ -198,6 +198,18 @@ export interface BackfillChannelsTable {
   updated_at: DefaultedTimestamp;
 }
 
+export interface RetentionRunsTable {
+  team_id: string;
+  run_on: string;
+  claim_token: string;
+  claimed_at: Timestamp;
+  lease_until: Timestamp;
+  retention_days: number | null;
+  cutoff: Timestamp | null;
+  deleted: number | null;
+  finished_at: Timestamp | null;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -218,4 +230,5 @@ export interface Database {
   channel_intros: ChannelIntrosTable;
   backfills: BackfillsTable;
   backfill_channels: BackfillChannelsTable;
+  retention_runs: RetentionRunsTable;
 }
