@@ -200,7 +200,7 @@ describe('the committed model', () => {
     expect(cv.meeting_request?.recall).toBeGreaterThanOrEqual(0.9);
     expect(cv.where_is?.precision).toBeGreaterThanOrEqual(0.92);
     expect(cv.where_is?.recall).toBeGreaterThanOrEqual(0.85);
-  });
+  }, 180_000);
 
   it('explains a label with the features that weighed most, readable', () => {
     const c = classify('could we talk it through live on a screen share tomorrow?');

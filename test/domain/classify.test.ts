@@ -55,6 +55,43 @@ describe('classifier: what the issue names', () => {
   });
 });
 
+describe('classifier: the kinds of misses issue 12 names (sentences written for this test, not in the corpus)', () => {
+  it.each([
+    ['would it be easier to talk this one through live?', true, false],
+    ['could we go over the numbers face to face on Thursday?', true, false],
+    ['mind sharing your screen so I can see the error?', true, false],
+    ['can I borrow 10 minutes of your afternoon?', true, false],
+    ['working session on the data model tomorrow?', true, false],
+    ["let's move this thread to a huddle", true, false],
+    ['could we do the release handoff as a call instead of async this time?', true, false],
+    ["what's your availability like for a call on Monday?", true, false],
+    ['Zoom tomorrow at 11?', true, false],
+    ['facetime in 5?', true, false],
+    ['we talked it through live and agreed on option A', false, false],
+    ['the API call to the billing service returns 500', false, false],
+    ["I'll call the courier about the missing parcel", false, false],
+    ['no need to meet, the doc covers it', false, false],
+    ['see you all at the weekly standup as usual', false, false],
+    ['the WHERE clause needs an index', false, false],
+    ["where's the team dinner on Friday?", false, false],
+    ['the deck is in the shared drive under Sales', false, false],
+    ['is the final budget saved anywhere?', false, true],
+    ['does anyone have the slides from the offsite?', false, true],
+    ['link to the hiring plan please', false, true],
+    ['which folder has the signed NDAs?', false, true],
+    ['is there a central place for the brand assets?', false, true],
+    ['how do I find the on-call schedule?', false, true],
+    ['where did you put the interview notes?', false, true],
+    ['did you find the root cause?', false, false],
+    ['anyone have thoughts on the new pricing?', false, false],
+    ['where are we on the migration?', false, false],
+  ])('%j → meeting request %s, where is %s', (text, meeting, where) => {
+    const c = classify(text);
+    expect(c.meeting_request).toBe(meeting);
+    expect(c.where_is).toBe(where);
+  });
+});
+
 describe('classifier on the labelled corpus (test/fixtures/classifier)', () => {
   const corpus = loadCorpus();
   it('has at least 4,000 messages, a third of them hard negatives', () => {
