@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { generateExport } from '../src/services/demo-export';
 
 /**
- * npm run bench: audit of a generated 100k-message export, the weekly digest of a workspace
+ * npm run bench: audit of a generated 100k-message export (and the import alone of a 1M-message
+ * one, BENCH_IMPORT_MESSAGES), the weekly digest of a workspace
  * with 100k messages in one week (built and posted to the local fake Slack), and ingest of signed
  * events (the app beside a bare Bolt app that only acks, two rounds for flatness), on embedded PGlite
  * and (when DATABASE_URL is set) on Postgres. Each run is its own process, so peak RSS is its own.
@@ -30,6 +31,22 @@ try {
   for (const run of runs) {
     const out = execFileSync(tsx, [join(__dirname, 'audit-once.ts'), exportDir], { env: run.env, encoding: 'utf8', maxBuffer: 1 << 20 });
     process.stdout.write(`audit ${run.label}: ${out}`);
+  }
+  // The import alone of a larger export (a team of its own), for msgs/s and peak RSS at scale.
+  // BENCH_IMPORT_MESSAGES sets the size (default 1M; 0 skips it).
+  const bigCount = Number(process.env.BENCH_IMPORT_MESSAGES ?? 1_000_000);
+  if (bigCount > 0) {
+    const bigDir = join(work, 'export-big');
+    const b0 = performance.now();
+    const big = generateExport(bigDir, bigCount, { teamId: 'T0BENCHIMP' });
+    process.stderr.write(`generated ${big.messages} messages for the import in ${((performance.now() - b0) / 1000).toFixed(1)} s\n`);
+    for (const run of runs) {
+      const env = run.label === 'pglite' ? { ...run.env, DATA_DIR: join(work, 'data-import') } : run.env;
+      const out = execFileSync(tsx, [join(__dirname, 'audit-once.ts'), bigDir, '--import-only'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
+      process.stdout.write(`import ${run.label}: ${out}`);
+    }
+    rmSync(bigDir, { recursive: true, force: true });
+    rmSync(join(work, 'data-import'), { recursive: true, force: true });
   }
 
   // The digest: every message in one week (the week of Monday 2026-11-23), a separate team.

@@ -16,9 +16,9 @@ export type ImportOptions = {
   includePrivate: boolean;
   onProgress?: (done: number, total: number) => void;
   /**
-   * How messages are written: 'copy' (COPY into a staging table, then one insert per 50,000
-   * rows; Postgres only) or 'insert' (batches of 2,000 rows). Default: copy on Postgres, insert
-   * on the embedded store. Both store exactly the same rows.
+   * How messages are written: 'copy' (COPY in chunks, straight into messages until a row is
+   * already there, then through a staging table; Postgres only) or 'insert' (batches of 2,000
+   * rows). Default: copy on Postgres, insert on the embedded store. Both store the same rows.
    */
   method?: 'copy' | 'insert';
   /** Threads that parse and classify day files; 0 parses in this thread. Default: defaultParseWorkers. */
@@ -173,18 +173,24 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
         };
       }
       let done = 0;
-      for await (const { folder, day } of parsedDays(dayFiles, folders, parser, Math.max(8, workers * 8))) {
-        if (day === null) {
-          skippedFolders.add(folder);
-        } else {
-          messages += day.count;
-          if (day.newestAt !== null && (newestAt === null || day.newestAt > newestAt)) newestAt = day.newestAt;
-          await add(day);
+      try {
+        for await (const { folder, day } of parsedDays(dayFiles, folders, parser, Math.max(8, workers * 8))) {
+          if (day === null) {
+            skippedFolders.add(folder);
+          } else {
+            messages += day.count;
+            if (day.newestAt !== null && (newestAt === null || day.newestAt > newestAt)) newestAt = day.newestAt;
+            await add(day);
+          }
+          done += 1;
+          opts.onProgress?.(done, total);
         }
-        done += 1;
-        opts.onProgress?.(done, total);
+        await flush();
+      } catch (err) {
+        // The write on the wire ends before the transaction is rolled back: none of its statements may come after.
+        await pending.catch(() => undefined);
+        throw err;
       }
-      await flush();
       await pending;
       await finish();
     });

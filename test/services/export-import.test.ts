@@ -154,7 +154,7 @@ describe(`export import (${testBackend()})`, () => {
     expect(here.first.messages).toBeGreaterThan(5000);
   }, 120_000);
 
-  it('names the first broken day file in order, whichever worker parsed it, and imports nothing', async () => {
+  it('names the first broken day file in order, whichever worker parsed it, and imports nothing (chunks already written are rolled back)', async () => {
     const broken = join(dir, 'broken');
     generateExport(broken, 3000, { weeks: 8 });
     writeFileSync(join(broken, 'channel-3', '2026-01-20.json'), '{"not": "a list"}');
@@ -162,11 +162,11 @@ describe(`export import (${testBackend()})`, () => {
     const store = await freshStore();
     try {
       for (const parseWorkers of [0, 2]) {
-        await expect(importInto(store, broken, { parseWorkers })).rejects.toThrow('channel-3/2026-01-20.json: must be a JSON array of messages');
+        await expect(importInto(store, broken, { parseWorkers, copyChunk: 50 })).rejects.toThrow('channel-3/2026-01-20.json: must be a JSON array of messages');
         writeFileSync(join(broken, 'channel-3', '2026-01-20.json'), '[{"ts": "1.1", "user": "U1"}, 7]');
-        await expect(importInto(store, broken, { parseWorkers })).rejects.toThrow(/^channel-3\/2026-01-20\.json: Invalid input: expected object, received number \(at 1\)$/);
+        await expect(importInto(store, broken, { parseWorkers, copyChunk: 50 })).rejects.toThrow(/^channel-3\/2026-01-20\.json: Invalid input: expected object, received number \(at 1\)$/);
         writeFileSync(join(broken, 'channel-3', '2026-01-20.json'), '[]');
-        await expect(importInto(store, broken, { parseWorkers })).rejects.toThrow(/^channel-7\/2026-01-06\.json: is not valid JSON \(/);
+        await expect(importInto(store, broken, { parseWorkers, copyChunk: 50 })).rejects.toThrow(/^channel-7\/2026-01-06\.json: is not valid JSON \(/);
         writeFileSync(join(broken, 'channel-3', '2026-01-20.json'), '{"not": "a list"}');
       }
       expect(await store.db.selectFrom('messages').select('ts').execute()).toEqual([]);
