@@ -68,7 +68,7 @@ export function prepare(raw: string): Prepared {
   t = t.replace(/<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>/g, (_m, url: string, label: string | undefined) => {
     const host = hostOf(url);
     if (host) hosts.push(host);
-    return ` ${label ?? 'link'} `;
+    return ` ${label ?? 'url_given'} `;
   });
   t = t.replace(/\bhttps?:\/\/[^\s>]+/g, (url) => {
     const host = hostOf(url);
