@@ -6,7 +6,8 @@ import { generateExport } from '../src/services/demo-export';
 
 /**
  * npm run bench: audit of a generated 100k-message export (and the import alone of a 1M-message
- * one, BENCH_IMPORT_MESSAGES), the weekly digest of a workspace
+ * one, BENCH_IMPORT_MESSAGES), the SPEC §5 report of a 1M-message week on Postgres beside count(*)
+ * (bench/report-once.ts), the weekly digest of a workspace
  * with 100k messages in one week (built and posted to the local fake Slack), and ingest of signed
  * events (the app beside a bare Bolt app that only acks, two rounds for flatness), on embedded PGlite
  * and (when DATABASE_URL is set) on Postgres. Each run is its own process, so peak RSS is its own.
@@ -28,6 +29,22 @@ try {
     url.searchParams.set('options', `-c search_path=${schema}`);
     runs.push({ label: 'postgres', env: { ...process.env, DATABASE_URL: url.toString() } });
   }
+  // Reports at scale (issue 10): a Postgres workspace with 1M human messages in one week (300k requests,
+  // 2,000 people in 20 zones, 500 channels), built in SQL; its SPEC §5 report as `digest --json` builds it,
+  // beside count(*) over the same rows, each time in a process of its own: early here, late after the rest.
+  // BENCH_REPORT=0 skips it.
+  const reportRun = process.env.BENCH_REPORT === '0' ? undefined : runs.find((r) => r.label === 'postgres');
+  const reportAtScale = (when: string) => {
+    if (reportRun === undefined) return;
+    const out = execFileSync(tsx, [join(__dirname, 'report-once.ts'), 'measure', 'T0BENCH1M', '2026-11-23'], { env: reportRun.env, encoding: 'utf8', maxBuffer: 1 << 20 });
+    process.stdout.write(`report 1M postgres (${when}): ${out}`);
+  };
+  if (reportRun !== undefined) {
+    execFileSync(tsx, [join(__dirname, 'report-once.ts'), 'seed', 'T0BENCH1M', '2026-11-23'], { env: reportRun.env, stdio: ['ignore', 'ignore', 'inherit'] });
+    reportAtScale('early');
+  }
+  // End of the reports-at-scale region.
+
   for (const run of runs) {
     const out = execFileSync(tsx, [join(__dirname, 'audit-once.ts'), exportDir], { env: run.env, encoding: 'utf8', maxBuffer: 1 << 20 });
     process.stdout.write(`audit ${run.label}: ${out}`);
@@ -65,6 +82,7 @@ try {
     const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'ingest-once.ts'), run.label === 'pglite' ? 'both' : 'app'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
     for (const line of out.trim().split('\n')) process.stdout.write(`ingest ${run.label}: ${line}\n`);
   }
+  reportAtScale('late'); // reports at scale, late
   if (process.env.DATABASE_URL) execFileSync('psql', [process.env.DATABASE_URL, '-qc', `set client_min_messages = warning; drop schema if exists bench_${process.pid} cascade`]);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Charter } from './charter';
-import { computeRequests, isAfterHours, Schedules, type Msg, type Person, type Reaction, type RequestRecord } from './requests';
+import { computeRequests, isAfterHours, Schedules, type Msg, type Person, type Reaction } from './requests';
 
 /** The weekly report, SPEC §5. Field names and order are the public contract. */
 export type ChannelFigures = { channel: string; messages: number; after_hours_messages: number; requests: number; compliance: number | null };
@@ -111,23 +111,67 @@ const compliance = (onTime: number, late: number, overdue: number): number | nul
 };
 const oneDecimal = (x: number | null): number | null => (x === null ? null : roundHalfAway(x, 1));
 
-/** Channel figures of the messages and requests given (one week, or a whole range), ordered by channel id. */
-function channelFigures(msgs: readonly ReportMsg[], reqs: readonly RequestRecord[], afterHours: ReadonlySet<ReportMsg>): ChannelFigures[] {
-  const channelIds = [...new Set(msgs.map((m) => m.channel))].sort();
-  return channelIds.map((channel): ChannelFigures => {
-    const cm = msgs.filter((m) => m.channel === channel);
-    const cr = reqs.filter((r) => r.channel === channel);
-    return {
-      channel,
-      messages: cm.length,
-      after_hours_messages: cm.filter((m) => afterHours.has(m)).length,
-      requests: cr.length,
-      compliance: compliance(countOutcome(cr, 'on_time'), countOutcome(cr, 'late'), countOutcome(cr, 'overdue')),
-    };
-  });
-}
+/**
+ * What one channel had in one week (Monday date `week`), before ratios and rounding: the report's
+ * counts come from these and nothing else. A channel is listed when it had a human message.
+ */
+export type ChannelWeekCounts = {
+  week: string;
+  channel: string;
+  messages: number;
+  after_hours_messages: number;
+  threaded_messages: number;
+  meeting_requests: number;
+  where_is_questions: number;
+  requests: number;
+  off_hours_requests: number;
+  early_followups: number;
+  urgent_requests: number;
+  on_time: number;
+  late: number;
+  overdue: number;
+  pending: number;
+};
 
-const countOutcome = (rs: readonly RequestRecord[], o: RequestRecord['outcome']) => rs.filter((r) => r.outcome === o).length;
+/** A week's latencies of responded normal requests, in working minutes (any order): the median and p90 are read from them. */
+export type WeekLatencies = { week: string; minutes: readonly number[] };
+
+/** The counts and latencies a set of weekly reports is made of. */
+export type ReportCounts = { channels: ChannelWeekCounts[]; latencies: WeekLatencies[] };
+
+const COUNT_KEYS = [
+  'messages',
+  'after_hours_messages',
+  'threaded_messages',
+  'meeting_requests',
+  'where_is_questions',
+  'requests',
+  'off_hours_requests',
+  'early_followups',
+  'urgent_requests',
+  'on_time',
+  'late',
+  'overdue',
+  'pending',
+] as const;
+type Counts = Record<(typeof COUNT_KEYS)[number], number>;
+const zeroCounts = (): Counts => Object.fromEntries(COUNT_KEYS.map((k) => [k, 0])) as Counts;
+const addCounts = (into: Counts, c: Counts): void => {
+  for (const k of COUNT_KEYS) into[k] += c[k];
+};
+const channelFigure = (channel: string, c: Counts): ChannelFigures => ({
+  channel,
+  messages: c.messages,
+  after_hours_messages: c.after_hours_messages,
+  requests: c.requests,
+  compliance: compliance(c.on_time, c.late, c.overdue),
+});
+/** Channels with at least one message, ordered by id. */
+const listedChannels = (byChannel: ReadonlyMap<string, Counts>): ChannelFigures[] =>
+  [...byChannel.entries()]
+    .filter(([, c]) => c.messages > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([channel, c]) => channelFigure(channel, c));
 
 /** Reports for the given weeks (Monday dates in the charter timezone), evaluated at as_of. */
 export function weeklyReports(input: ReportInputs, weeks: readonly string[]): WeeklyReport[] {
@@ -139,6 +183,14 @@ export function weeklyReports(input: ReportInputs, weeks: readonly string[]): We
  * pooled over every request it had, not a mean of weekly ratios), from one pass over requests.
  */
 export function weeklyReportSet(input: ReportInputs, weeks: readonly string[]): { weeks: WeeklyReport[]; channels: ChannelFigures[] } {
+  return reportSetFromCounts(input, weeks, reportCounts(input, weeks));
+}
+
+/**
+ * The counts of the given weeks from plain records (SPEC §4, §5): the definition the store's
+ * aggregate queries are held to.
+ */
+export function reportCounts(input: ReportInputs, weeks: readonly string[]): ReportCounts {
   const { charter, asOf } = input;
   const tz = charter.timezone;
   // Human messages in tracked channels only (SPEC §2): no excluded channel, no author the directory calls a bot.
@@ -146,28 +198,80 @@ export function weeklyReportSet(input: ReportInputs, weeks: readonly string[]): 
   const messages = input.messages.filter((m) => m.at <= asOf && !excluded.has(m.channel) && input.people.get(m.user)?.isBot !== true);
   const requests = computeRequests({ charter, messages, reactions: input.reactions, people: input.people, ...(input.appUserIds ? { appUserIds: input.appUserIds } : {}), asOf });
   const schedules = new Schedules(charter, input.people);
+  const out: ReportCounts = { channels: [], latencies: [] };
+  for (const week of new Set(weeks)) {
+    const [start, end] = weekBounds(week, tz);
+    const inWeek = (t: number) => t >= start && t < end && t <= asOf;
+    const byChannel = new Map<string, Counts>();
+    const of = (channel: string): Counts => {
+      let c = byChannel.get(channel);
+      if (c === undefined) byChannel.set(channel, (c = zeroCounts()));
+      return c;
+    };
+    for (const m of messages) {
+      if (!inWeek(m.at)) continue;
+      const c = of(m.channel);
+      c.messages += 1;
+      if (isAfterHours(schedules, m)) c.after_hours_messages += 1;
+      if (m.isReply) c.threaded_messages += 1;
+      if (m.meetingRequest === true) c.meeting_requests += 1;
+      if (m.whereIs === true) c.where_is_questions += 1;
+    }
+    const latencies: number[] = [];
+    for (const r of requests) {
+      if (!inWeek(r.askedAt)) continue;
+      const c = of(r.channel);
+      c.requests += 1;
+      if (r.offHours) c.off_hours_requests += 1;
+      if (r.earlyFollowup) c.early_followups += 1;
+      if (r.urgent) c.urgent_requests += 1;
+      c[r.outcome] += 1;
+      if (!r.urgent && r.latencyMinutes !== null) latencies.push(r.latencyMinutes);
+    }
+    for (const [channel, c] of byChannel) out.channels.push({ week, channel, ...c });
+    out.latencies.push({ week, minutes: latencies });
+  }
+  return out;
+}
+
+/** What the report takes besides the counts: the team, charter, as_of and what people logged through the app. */
+export type ReportContext = Pick<ReportInputs, 'teamId' | 'charter' | 'asOf' | 'decisions' | 'focusSessions' | 'pulseAnswers'>;
+
+/** The weekly reports (SPEC §5) and each channel's figures over all the weeks, from their counts. */
+export function reportSetFromCounts(input: ReportContext, weeks: readonly string[], counts: ReportCounts): { weeks: WeeklyReport[]; channels: ChannelFigures[] } {
+  const { charter, asOf } = input;
+  const tz = charter.timezone;
   const asOfIso = new Date(asOf).toISOString();
-  const allAfterHours = new Set<ReportMsg>();
-  const allMsgs = new Set<ReportMsg>();
-  const allReqs = new Set<RequestRecord>();
+  const byWeek = new Map<string, Map<string, Counts>>();
+  for (const { week, channel, ...c } of counts.channels) {
+    let m = byWeek.get(week);
+    if (m === undefined) byWeek.set(week, (m = new Map()));
+    const prev = m.get(channel);
+    if (prev === undefined) m.set(channel, { ...c });
+    else addCounts(prev, c);
+  }
+  const latencies = new Map<string, number[]>();
+  for (const l of counts.latencies) {
+    let all = latencies.get(l.week);
+    if (all === undefined) latencies.set(l.week, (all = []));
+    for (const m of l.minutes) all.push(m);
+  }
+  const pooled = new Map<string, Counts>();
+  for (const [, m] of byWeek) {
+    for (const [channel, c] of m) {
+      let p = pooled.get(channel);
+      if (p === undefined) pooled.set(channel, (p = zeroCounts()));
+      addCounts(p, c);
+    }
+  }
 
   const reports = weeks.map((week): WeeklyReport => {
     const [start, end] = weekBounds(week, tz);
     const inWeek = (t: number) => t >= start && t < end && t <= asOf;
-    const msgs = messages.filter((m) => inWeek(m.at));
-    const reqs = requests.filter((r) => inWeek(r.askedAt));
-    const count = countOutcome;
-    const latencies = reqs.filter((r) => !r.urgent && r.latencyMinutes !== null).map((r) => r.latencyMinutes as number);
-    const afterHours = new Set(msgs.filter((m) => isAfterHours(schedules, m)));
-    for (const m of afterHours) allAfterHours.add(m);
-    for (const m of msgs) allMsgs.add(m);
-    for (const r of reqs) allReqs.add(r);
-
-    const channels = channelFigures(msgs, reqs, afterHours);
-
-    const onTime = count(reqs, 'on_time');
-    const late = count(reqs, 'late');
-    const overdue = count(reqs, 'overdue');
+    const channels = byWeek.get(week) ?? new Map<string, Counts>();
+    const t = zeroCounts();
+    for (const c of channels.values()) addCounts(t, c);
+    const waits = latencies.get(week) ?? [];
     const focusMs = (input.focusSessions ?? []).reduce((sum, f) => sum + Math.max(0, Math.min(f.end, end, asOf) - Math.max(f.start, start)), 0);
     const answers = (input.pulseAnswers ?? []).filter((p) => inWeek(p.at));
     const mean = (xs: number[]) => (xs.length === 0 ? null : roundHalfAway(xs.reduce((a, b) => a + b, 0) / xs.length, 1));
@@ -177,31 +281,31 @@ export function weeklyReportSet(input: ReportInputs, weeks: readonly string[]): 
       week_start: week,
       timezone: tz,
       as_of: asOfIso,
-      messages: msgs.length,
-      after_hours_messages: afterHours.size,
-      threaded_messages: msgs.filter((m) => m.isReply).length,
-      top_level_messages: msgs.filter((m) => !m.isReply).length,
-      requests: reqs.length,
-      off_hours_requests: reqs.filter((r) => r.offHours).length,
-      early_followups: reqs.filter((r) => r.earlyFollowup).length,
-      on_time: onTime,
-      late,
-      overdue,
-      pending: count(reqs, 'pending'),
-      compliance: compliance(onTime, late, overdue),
-      urgent_requests: reqs.filter((r) => r.urgent).length,
-      median_response_working_minutes: oneDecimal(median(latencies)),
-      p90_response_working_minutes: oneDecimal(nearestRank(latencies, 90)),
-      meeting_requests: msgs.filter((m) => m.meetingRequest === true).length,
-      where_is_questions: msgs.filter((m) => m.whereIs === true).length,
+      messages: t.messages,
+      after_hours_messages: t.after_hours_messages,
+      threaded_messages: t.threaded_messages,
+      top_level_messages: t.messages - t.threaded_messages,
+      requests: t.requests,
+      off_hours_requests: t.off_hours_requests,
+      early_followups: t.early_followups,
+      on_time: t.on_time,
+      late: t.late,
+      overdue: t.overdue,
+      pending: t.pending,
+      compliance: compliance(t.on_time, t.late, t.overdue),
+      urgent_requests: t.urgent_requests,
+      median_response_working_minutes: oneDecimal(median(waits)),
+      p90_response_working_minutes: oneDecimal(nearestRank(waits, 90)),
+      meeting_requests: t.meeting_requests,
+      where_is_questions: t.where_is_questions,
       decisions_logged: (input.decisions ?? []).filter(inWeek).length,
       focus_hours: roundHalfAway(focusMs / 3_600_000, 1),
       pulse:
         answers.length >= charter.min_group_size && answers.length > 0
           ? { responses: answers.length, focus: mean(answers.map((a) => a.focus)), stress: mean(answers.map((a) => a.stress)), autonomy: mean(answers.map((a) => a.autonomy)) }
           : null,
-      channels,
+      channels: listedChannels(channels),
     };
   });
-  return { weeks: reports, channels: channelFigures([...allMsgs], [...allReqs], allAfterHours) };
+  return { weeks: reports, channels: listedChannels(pooled) };
 }

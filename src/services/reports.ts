@@ -1,11 +1,15 @@
-import type { Charter } from '../domain/charter';
-import { weekBounds, weeklyReportSet, weeksBetween, type ChannelFigures, type WeeklyReport } from '../domain/report';
-import type { Executor } from '../store/activity';
+import { channelRules, type Charter } from '../domain/charter';
+import { reportSetFromCounts, weekBounds, weeksBetween, type ChannelFigures, type ReportCounts, type WeeklyReport } from '../domain/report';
+import { workingTable } from '../domain/working-table';
 import { loadCharter } from '../store/charters';
-import { activitySpan, loadActivity } from '../store/report-data';
+import type { Db } from '../store/connect';
+import { storedReportCounts, teamZones } from '../store/report-counts';
+import { activitySpan, loadLogged } from '../store/report-data';
 
 /** How far before a week's start messages are read, so that early follow-ups can see earlier requests. */
 const LOOKBACK_MS = 60 * 86_400_000;
+/** Zones that arrive while the counts are read make them read again, this many times at most. */
+const ZONE_ROUNDS = 3;
 
 export type ReportOptions = {
   /** Monday dates in the charter timezone; default: every week from the first message to as_of. */
@@ -18,12 +22,16 @@ export type ReportOptions = {
 };
 
 /** Weekly reports (SPEC §5) for a team, from the store alone. */
-export async function buildReports(db: Executor, teamId: string, opts: ReportOptions): Promise<WeeklyReport[]> {
+export async function buildReports(db: Db, teamId: string, opts: ReportOptions): Promise<WeeklyReport[]> {
   return (await buildReportSet(db, teamId, opts)).reports;
 }
 
-/** The weekly reports, and each channel's figures over all those weeks together (for tables and the HTML report). */
-export async function buildReportSet(db: Executor, teamId: string, opts: ReportOptions): Promise<{ reports: WeeklyReport[]; channels: ChannelFigures[] }> {
+/**
+ * The weekly reports, and each channel's figures over all those weeks together (for tables and
+ * the HTML report). The counts are aggregated in the database (no message row is loaded here);
+ * working time comes from the domain, as a table the queries search.
+ */
+export async function buildReportSet(db: Db, teamId: string, opts: ReportOptions): Promise<{ reports: WeeklyReport[]; channels: ChannelFigures[] }> {
   const charter = opts.charter ?? (await loadCharter(db, teamId)).charter;
   const asOf = opts.asOf.getTime();
   let weeks = opts.weeks;
@@ -33,9 +41,41 @@ export async function buildReportSet(db: Executor, teamId: string, opts: ReportO
     weeks = weeksBetween(span.first.getTime(), Math.min(asOf, span.last.getTime()), charter.timezone);
   }
   if (weeks.length === 0) return { reports: [], channels: [] };
-  const starts = weeks.map((w) => weekBounds(w, charter.timezone)[0]);
-  const from = new Date(Math.min(...starts) - LOOKBACK_MS);
-  const activity = await loadActivity(db, teamId, { from, to: opts.asOf });
-  const set = weeklyReportSet({ teamId: opts.reportTeamId === undefined ? teamId : opts.reportTeamId, charter, asOf, ...activity }, weeks);
+  const bounds = [...new Set(weeks)].map((week) => {
+    const [start, end] = weekBounds(week, charter.timezone);
+    return { week, start, end };
+  });
+  const from = new Date(Math.min(...bounds.map((b) => b.start)) - LOOKBACK_MS);
+  const [counts, logged] = await Promise.all([countsOf(db, teamId, charter, from, opts.asOf, bounds), loadLogged(db, teamId, { from, to: opts.asOf })]);
+  const set = reportSetFromCounts({ teamId: opts.reportTeamId === undefined ? teamId : opts.reportTeamId, charter, asOf, ...logged }, weeks, counts);
   return { reports: set.weeks, channels: set.channels };
+}
+
+async function countsOf(db: Db, teamId: string, charter: Charter, from: Date, asOf: Date, weeks: ReadonlyArray<{ week: string; start: number; end: number }>): Promise<ReportCounts> {
+  if (asOf.getTime() < from.getTime()) return { channels: [], latencies: [] };
+  const ruled = new Set([...charter.urgent_channels, ...Object.keys(charter.channel_overrides ?? {})]);
+  const rules = [...ruled].map((channel) => {
+    const r = channelRules(charter, channel);
+    return { channel, urgent: r.urgent, normalMs: r.normalWorkingMinutes * 60_000, urgentMs: r.urgentMinutes * 60_000 };
+  });
+  const plain = channelRules(charter, '');
+  let zones = [charter.timezone, ...(await teamZones(db, teamId)).filter((z) => z !== charter.timezone)];
+  for (let round = 1; ; round += 1) {
+    const table = workingTable(charter, zones, from.getTime(), asOf.getTime());
+    const result = await storedReportCounts(db, teamId, {
+      from,
+      asOf,
+      weeks,
+      charterTz: charter.timezone,
+      excludedChannels: charter.excluded_channels,
+      reactionsCount: charter.reactions_count_as_response,
+      normalMs: plain.normalWorkingMinutes * 60_000,
+      urgentMs: plain.urgentMinutes * 60_000,
+      rules,
+      table,
+    });
+    if (result.ok) return result.counts;
+    if (round >= ZONE_ROUNDS) throw new Error(`the team's time zones kept changing while its report was read (${result.missingZones.join(', ')})`);
+    zones = [...zones, ...result.missingZones.filter((z) => !zones.includes(z))];
+  }
 }

@@ -19,7 +19,7 @@ export type StoredActivity = {
 
 /** Everything the report needs for one workspace, messages posted in [from, to], as domain records. */
 export async function loadActivity(db: Executor, teamId: string, w: ActivityWindow): Promise<StoredActivity> {
-  const [messages, reactions, people, workspace, decisions, focus, pulse] = await Promise.all([
+  const [messages, reactions, people, workspace, logged] = await Promise.all([
     db
       .selectFrom('messages')
       .select(['channel_id', 'ts', 'posted_at', 'root_ts', 'is_reply', 'user_id', 'mentions', 'is_meeting_request', 'is_where_is'])
@@ -38,15 +38,7 @@ export async function loadActivity(db: Executor, teamId: string, w: ActivityWind
       .execute(),
     teamPeople(db, teamId),
     db.selectFrom('workspaces').select(['bot_user_id']).where('team_id', '=', teamId).executeTakeFirst(),
-    db.selectFrom('decisions').select(['decided_at']).where('team_id', '=', teamId).where('decided_at', '>=', w.from).where('decided_at', '<=', w.to).execute(),
-    db.selectFrom('focus_sessions').select(['user_id', 'started_at', 'ends_at']).where('team_id', '=', teamId).where('ends_at', '>=', w.from).where('started_at', '<=', w.to).execute(),
-    db
-      .selectFrom('pulse_responses')
-      .select(['user_id', 'answered_at', 'focus', 'stress', 'autonomy'])
-      .where('team_id', '=', teamId)
-      .where('answered_at', '>=', w.from)
-      .where('answered_at', '<=', w.to)
-      .execute(),
+    loadLogged(db, teamId, w),
   ]);
   return {
     messages: messages.map((m) => ({
@@ -63,6 +55,24 @@ export async function loadActivity(db: Executor, teamId: string, w: ActivityWind
     reactions: reactions.map((r) => ({ channel: r.channel_id, messageTs: r.message_ts, user: r.user_id, at: r.reacted_at.getTime() })),
     people,
     appUserIds: new Set(workspace?.bot_user_id ? [workspace.bot_user_id] : []),
+    ...logged,
+  };
+}
+
+/** What people logged through the app in [from, to]: decisions, focus sessions (overlapping it) and pulse answers. */
+export async function loadLogged(db: Executor, teamId: string, w: { from: Date; to: Date }): Promise<Pick<StoredActivity, 'decisions' | 'focusSessions' | 'pulseAnswers'>> {
+  const [decisions, focus, pulse] = await Promise.all([
+    db.selectFrom('decisions').select(['decided_at']).where('team_id', '=', teamId).where('decided_at', '>=', w.from).where('decided_at', '<=', w.to).execute(),
+    db.selectFrom('focus_sessions').select(['user_id', 'started_at', 'ends_at']).where('team_id', '=', teamId).where('ends_at', '>=', w.from).where('started_at', '<=', w.to).execute(),
+    db
+      .selectFrom('pulse_responses')
+      .select(['user_id', 'answered_at', 'focus', 'stress', 'autonomy'])
+      .where('team_id', '=', teamId)
+      .where('answered_at', '>=', w.from)
+      .where('answered_at', '<=', w.to)
+      .execute(),
+  ]);
+  return {
     decisions: decisions.map((d) => d.decided_at.getTime()),
     focusSessions: focus.map((f) => ({ user: f.user_id, start: f.started_at.getTime(), end: f.ends_at.getTime() })),
     pulseAnswers: pulse.map((p) => ({ user: p.user_id, at: p.answered_at.getTime(), focus: p.focus, stress: p.stress, autonomy: p.autonomy })),
