@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { classify, MEETING_THRESHOLD, WHERE_IS_THRESHOLD } from '../src/domain/classify';
 import { classifyByRules } from '../src/domain/classify-rules';
@@ -14,6 +14,7 @@ import { BLIND_FILE, CORPUS_DIR, crossValidateCorpus, cvScores, CV_FOLDS, evalua
  *  - the question label (rules, never trained) on the corpus;
  *  - the held-out set (holdout.tsv, never trained on), the rules alone beside it;
  *  - the blind set test/fixtures/classifier-blind/blind.tsv when it exists (not with --no-blind);
+ *  - how many messages of a real export (houstondatavis, unlabelled) it flags, and which;
  *  - speed: messages per second and per-message latency;
  *  - field feedback from the store ("Not a meeting request" clicks).
  */
@@ -72,6 +73,23 @@ else {
   report(`blind set (${blind.length} messages): the model`, b.scores, ['meeting_request', 'where_is']);
   report('blind set: the rules alone, for comparison', evaluate(blind, classifyByRules).scores, ['meeting_request', 'where_is']);
   if (showErrors) for (const e of b.errors) out(`  ${e.label} expected ${e.expected ? 1 : 0} score=${e.score} · line ${e.item.line} · ${JSON.stringify(e.item.text)} · [${e.signals.join(', ')}]`);
+}
+
+// Real messages nobody labelled: the houstondatavis export (a public community, 2015-2016) in
+// test/fixtures. How many the model flags, and (with --errors) which, for a reader to judge.
+{
+  const dir = join(__dirname, '..', 'test', 'fixtures', 'slack-export-houstondatavis');
+  const texts: string[] = [];
+  for (const ch of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const f of readdirSync(join(dir, ch.name)).filter((n) => n.endsWith('.json')).sort()) {
+      for (const m of JSON.parse(readFileSync(join(dir, ch.name, f), 'utf8')) as Array<{ subtype?: string; text?: string }>) {
+        if ((m.subtype === undefined || ['thread_broadcast', 'file_share', 'me_message'].includes(m.subtype)) && m.text) texts.push(m.text);
+      }
+    }
+  }
+  const flagged = texts.map((t) => ({ t, c: classify(t) })).filter((x) => x.c.meeting_request || x.c.where_is);
+  out(`\nreal messages, unlabelled (houstondatavis export, ${texts.length} human messages): ${flagged.filter((x) => x.c.meeting_request).length} flagged as meeting requests, ${flagged.filter((x) => x.c.where_is).length} as "where is" (the rules alone: ${texts.filter((t) => classifyByRules(t).meeting_request).length} and ${texts.filter((t) => classifyByRules(t).where_is).length})`);
+  if (showErrors) for (const x of flagged) out(`  ${x.c.meeting_request ? 'meeting_request' : ''}${x.c.where_is ? ' where_is' : ''} · ${JSON.stringify(x.t.replace(/\s+/g, ' ').slice(0, 160))}`);
 }
 
 // Speed: every corpus message, several rounds, after a warm-up. Wall time and CPU time (the latter

@@ -38,7 +38,7 @@ export function fnv1a(s: string): number {
 /** The bucket of a feature name among 2^bits. */
 export const bucketOf = (name: string, bits: number): number => fnv1a(name) & ((1 << bits) - 1);
 
-const TOKEN = /:[a-z0-9_+-]+:|[@#]?[\p{L}\p{N}_]+(?:['’:.\-/][\p{L}\p{N}_]+)*|[?!]|\p{Extended_Pictographic}/gu;
+const TOKEN = /:[a-z0-9_+-]+:|[@#]?[\p{L}\p{N}_]+(?:['’:.\-/][\p{L}\p{N}_]+)*|[?!.:;—]|\p{Extended_Pictographic}/gu;
 
 /** Tokens of prepared text: words (apostrophes, "1:1", "e-mail" kept whole), ?, !, emoji; digits folded to 0 (1:1 kept). */
 export function tokenize(text: string): string[] {

@@ -141,15 +141,15 @@ export function prAt(probs: ArrayLike<number>, ys: ArrayLike<number>, threshold:
 
 /**
  * The threshold (on a 0.005 grid, 0.05..0.95) with the best F1 among those whose precision is at
- * least minPrecision; the most precise one when none reaches it. Ties go to the higher threshold.
+ * least minPrecision, preferring the highest threshold within `slack` F1 of that best (F1 is flat
+ * near its top, and a flat curve should not slide the threshold towards recall); the most
+ * precise one when none reaches the floor.
  */
-export function pickThreshold(probs: ArrayLike<number>, ys: ArrayLike<number>, minPrecision: number): PR {
-  let best: PR | null = null;
-  let fallback: PR | null = null;
-  for (let s = 10; s <= 190; s += 1) {
-    const r = prAt(probs, ys, s / 200);
-    if (fallback === null || r.precision >= fallback.precision) fallback = r;
-    if (r.precision >= minPrecision && (best === null || r.f1 >= best.f1)) best = r;
-  }
-  return (best ?? fallback) as PR;
+export function pickThreshold(probs: ArrayLike<number>, ys: ArrayLike<number>, minPrecision: number, slack = 0.003): PR {
+  const all: PR[] = [];
+  for (let s = 10; s <= 190; s += 1) all.push(prAt(probs, ys, s / 200));
+  const ok = all.filter((r) => r.precision >= minPrecision);
+  if (ok.length === 0) return all.reduce((a, b) => (b.precision >= a.precision ? b : a));
+  const best = Math.max(...ok.map((r) => r.f1));
+  return ok.filter((r) => r.f1 >= best - slack).reduce((a, b) => (b.threshold > a.threshold ? b : a));
 }

@@ -83,6 +83,7 @@ describe('feature extraction', () => {
 
   it.each([
     ['can you share your screen?', 'cue:screen_share'],
+    ['mind sharing your screen so I can see?', 'cue:screen_share_ask'],
     ['could I borrow ten minutes of your time?', 'cue:time_ask'],
     ['can we take this thread to a huddle?', 'cue:to_sync_venue'],
     ['is the contract saved anywhere?', 'cue:saved_anywhere'],
@@ -147,6 +148,11 @@ describe('the optimizer and its helpers', () => {
     expect(prAt(probs, labels, 0.5)).toMatchObject({ tp: 3, fp: 1, fn: 1, precision: 0.75, recall: 0.75 });
     expect(pickThreshold(probs, labels, 0.7).threshold).toBeCloseTo(0.4, 5);
     expect(pickThreshold(probs, labels, 0.95)).toMatchObject({ precision: 1, recall: 0.5 });
+    // Near-ties (within the slack) go to the higher threshold: F1 1.0 up to 0.5, 0.857 up to 0.8.
+    const p2 = [0.9, 0.85, 0.8, 0.5, 0.45, 0.1];
+    const y2 = [1, 1, 1, 1, 0, 0];
+    expect(pickThreshold(p2, y2, 0.5, 0).threshold).toBeCloseTo(0.5, 5);
+    expect(pickThreshold(p2, y2, 0.5, 0.15).threshold).toBeCloseTo(0.8, 5);
   });
 
   it('8-bit quantisation is within half a step of each weight', () => {
