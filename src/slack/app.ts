@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { SlackUser } from '../domain/activity';
 import { slackLoggerAdapter, type Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { checkAtEdge } from './edge';
 import { registerListeners, type ListenerDeps } from './listeners';
 
 /** The Web API client's retry policy, for callers outside src/slack (which never import @slack/*). */
@@ -95,6 +96,22 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
             return false;
           },
         });
+
+  if (receiver instanceof HTTPReceiver) {
+    // POST /slack/events passes the edge checks first (signature window both ways); the rest goes to Bolt as is.
+    const bolt = receiver.requestListener;
+    const edge = { signingSecret: config.slack.signingSecret ?? '', bodyLimit: BODY_LIMIT_BYTES, logger };
+    receiver.requestListener = (req, res) => {
+      if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== '/slack/events') return bolt(req, res);
+      checkAtEdge(req, res, edge).then(
+        (pass) => (pass ? bolt(req, res) : undefined),
+        (err: unknown) => {
+          logger.error({ err }, 'request check failed: 500');
+          if (!res.headersSent) res.writeHead(500).end();
+        },
+      );
+    };
+  }
 
   const app = new App({
     token,

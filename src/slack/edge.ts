@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTPModuleFunctions, isRawBodyError } from '@slack/bolt';
+import type { Logger } from '../logger';
+
+/** Slack's replay window: a request's timestamp may differ from now by at most this, either way. */
+export const TIMESTAMP_WINDOW_SECONDS = 5 * 60;
+
+export type EdgeOptions = {
+  signingSecret: string;
+  bodyLimit: number;
+  logger: Logger;
+  /** Real time in ms (the transport's clock, as Slack's signer uses: not the app's ASYNC_CHARTER_NOW). */
+  now?: () => number;
+};
+
+type Buffered = IncomingMessage & { rawBody: Buffer };
+
+/**
+ * Checks a POST to /slack/events before Bolt sees it: the signature and both sides of the 5-minute
+ * window (Bolt rejects only old timestamps). Answers and resolves false when refused; resolves true
+ * (the request body buffered on `req`, where Bolt reuses it) when Bolt should go on.
+ */
+export async function checkAtEdge(req: IncomingMessage, res: ServerResponse, opts: EdgeOptions): Promise<boolean> {
+  let buffered: Buffered;
+  try {
+    buffered = (await HTTPModuleFunctions.parseAndVerifyHTTPRequest({ enabled: true, signingSecret: opts.signingSecret, bodyLimit: opts.bodyLimit }, req)) as Buffered;
+  } catch (err) {
+    if (isRawBodyError(err) && ((err as { type?: string }).type === 'entity.too.large' || (err as { statusCode?: number }).statusCode === 413)) {
+      opts.logger.warn({ limit: opts.bodyLimit }, 'request body over the limit: 413');
+      return refuse(res, 413);
+    }
+    opts.logger.warn({ reason: (err as Error).message }, 'request not verified: 401');
+    return refuse(res, 401);
+  }
+  const header = buffered.headers['x-slack-request-timestamp'];
+  // Only ssl_check (unsigned by design, its body stripped by Bolt) gets here without a timestamp.
+  if (typeof header === 'string') {
+    const ts = Number(header);
+    const nowSec = Math.floor((opts.now ?? Date.now)() / 1000);
+    if (!Number.isFinite(ts) || Math.abs(nowSec - ts) > TIMESTAMP_WINDOW_SECONDS) {
+      opts.logger.warn({ request_timestamp: header, skew_seconds: Number.isFinite(ts) ? ts - nowSec : null }, 'request timestamp outside the 5-minute window: 401');
+      return refuse(res, 401);
+    }
+  }
+  return true;
+}
+
+function refuse(res: ServerResponse, status: number): false {
+  if (!res.headersSent) {
+    res.writeHead(status);
+    res.end();
+  }
+  return false;
+}
