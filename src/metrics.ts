@@ -6,6 +6,8 @@ export type Metrics = {
   eventsReceived: Counter<'type'>;
   eventsDuplicate: Counter<'type'>;
   eventsFailed: Counter<'type'>;
+  /** Deliveries answered but never stored: another workspace's (other_team), or refused at the edge as never valid (invalid_payload). */
+  eventsIgnored: Counter<'reason'>;
   ingestSeconds: Histogram<'type'>;
   slackApiCalls: Counter<'method' | 'outcome'>;
 };
@@ -18,6 +20,7 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
     eventsReceived: new Counter({ name: 'async_charter_events_stored_total', help: 'Events API deliveries committed to the store', labelNames: ['type'], registers: [registry] }),
     eventsDuplicate: new Counter({ name: 'async_charter_events_duplicate_total', help: 'Deliveries already committed (Slack retries), answered 2xx and ignored', labelNames: ['type'], registers: [registry] }),
     eventsFailed: new Counter({ name: 'async_charter_events_failed_total', help: 'Deliveries that could not be committed; answered 5xx so Slack redelivers', labelNames: ['type'], registers: [registry] }),
+    eventsIgnored: new Counter({ name: 'async_charter_events_ignored_total', help: 'Requests answered but not stored, by reason (other_team: another workspace; invalid_payload: refused with 400)', labelNames: ['reason'], registers: [registry] }),
     ingestSeconds: new Histogram({
       name: 'async_charter_ingest_seconds',
       help: 'Time from receiving an event to its commit',

@@ -53,3 +53,33 @@ describe('row 5: both sides of the 5-minute signature window are enforced', () =
     expect(await count(t, 'slack_events')).toBe(before + 1);
   });
 });
+
+async function ignoredCount(reason: string): Promise<number> {
+  const text = await (await t.get('/metrics')).text();
+  const m = new RegExp(`^async_charter_events_ignored_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+describe("row 8: only the served workspace's events are stored", () => {
+  it.each([
+    ['another workspace', 'T0OTHERTM1'],
+    ['a non-string team_id', { id: 'T0OTHERTM1' }],
+  ])('an event from %s gets 200, is not stored, and is counted', async (_name, teamId) => {
+    const events = await count(t, 'slack_events');
+    const messages = await count(t, 'messages');
+    const ignored = await ignoredCount('other_team');
+    const body = envelope({ team_id: teamId, authorizations: [{ enterprise_id: null, team_id: teamId, user_id: 'U0BOT00001', is_bot: true, is_enterprise_install: false }] });
+    const res = await t.post(JSON.stringify(body));
+    expect(res.status).toBe(200);
+    expect(await count(t, 'slack_events')).toBe(events);
+    expect(await count(t, 'messages')).toBe(messages);
+    expect(await ignoredCount('other_team')).toBe(ignored + 1);
+  });
+
+  it("the served workspace's event is stored", async () => {
+    const messages = await count(t, 'messages');
+    const res = await t.post(JSON.stringify(envelope()));
+    expect(res.status).toBe(200);
+    expect(await count(t, 'messages')).toBe(messages + 1);
+  });
+});
