@@ -6,6 +6,7 @@ import { openExport } from '../../src/services/export-reader';
 import { importExport } from '../../src/services/export-import';
 import { buildReports } from '../../src/services/reports';
 import { startTestApp, type TestApp } from '../helpers/app-harness';
+import { FakeSlack } from '../helpers/fake-slack';
 import { FIXTURES } from '../helpers/fixtures';
 import { freshStore } from '../helpers/store';
 
@@ -92,9 +93,11 @@ describe('parity: an export imported with audit and the same messages replayed a
     const viaAudit = await buildReports(imported.db, 'T061A2UFL', { asOf, charter });
     await imported.close();
 
-    const t = await startTestApp({ users: users.map((u) => ({ id: u.id, raw: u })), logLevel: 'warn' });
+    // The app serves auth.test's workspace only: the export's, from the start.
+    const fake = await new FakeSlack().start();
+    fake.teamId = 'T061A2UFL';
+    const t = await startTestApp({ fake, users: users.map((u) => ({ id: u.id, raw: u })), logLevel: 'warn' });
     try {
-      t.fake.teamId = 'T061A2UFL';
       const events: Array<Record<string, unknown>> = [];
       for (const ch of channels) {
         const files = readdirSync(join(dir, ch.name)).filter((f) => f.endsWith('.json'));
@@ -120,6 +123,7 @@ describe('parity: an export imported with audit and the same messages replayed a
     } finally {
       await t.stop();
       await t.store.close();
+      await fake.stop();
     }
   }, 240_000);
 });
