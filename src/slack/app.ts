@@ -98,9 +98,9 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
         });
 
   if (receiver instanceof HTTPReceiver) {
-    // POST /slack/events passes the edge checks first (signature window both ways); the rest goes to Bolt as is.
+    // POST /slack/events passes the edge checks first (signature window both ways, body shape); the rest goes to Bolt as is.
     const bolt = receiver.requestListener;
-    const edge = { signingSecret: config.slack.signingSecret ?? '', bodyLimit: BODY_LIMIT_BYTES, logger };
+    const edge = { signingSecret: config.slack.signingSecret ?? '', bodyLimit: BODY_LIMIT_BYTES, logger, onInvalid: () => metrics.eventsIgnored.inc({ reason: 'invalid_payload' }) };
     receiver.requestListener = (req, res) => {
       if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== '/slack/events') return bolt(req, res);
       checkAtEdge(req, res, edge).then(
@@ -125,6 +125,19 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
   app.error(async (error) => {
     throw error;
   });
+  // A request no listener acknowledged (an unknown action, view, command or body type) is answered
+  // 200 once the listeners are done, rather than Bolt's 404 after 3 seconds. Events Bolt acks itself.
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    let acked = false;
+    const ack = event.ack;
+    const tracked = async (response?: Parameters<typeof ack>[0]) => {
+      acked = true;
+      await ack(response);
+    };
+    await processEvent({ ...event, ack: tracked });
+    if (!acked) await ack();
+  };
   // Commands and App Home answer only the workspace auth.test names (known once it has answered).
   let servedTeam: string | null = null;
   registerListeners(app, { ...deps, servedTeam: () => servedTeam });

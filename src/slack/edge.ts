@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions, isRawBodyError } from '@slack/bolt';
 import type { Logger } from '../logger';
+import { checkPayloadShape } from './payload-shape';
 
 /** Slack's replay window: a request's timestamp may differ from now by at most this, either way. */
 export const TIMESTAMP_WINDOW_SECONDS = 5 * 60;
@@ -11,13 +12,15 @@ export type EdgeOptions = {
   logger: Logger;
   /** Real time in ms (the transport's clock, as Slack's signer uses: not the app's ASYNC_CHARTER_NOW). */
   now?: () => number;
+  /** Called for each body refused with 400 (counted in /metrics). */
+  onInvalid?: () => void;
 };
 
 type Buffered = IncomingMessage & { rawBody: Buffer };
 
 /**
- * Checks a POST to /slack/events before Bolt sees it: the signature and both sides of the 5-minute
- * window (Bolt rejects only old timestamps). Answers and resolves false when refused; resolves true
+ * Checks a POST to /slack/events before Bolt sees it: the signature, both sides of the 5-minute
+ * window (Bolt rejects only old timestamps), then the body's shape (payload-shape.ts; 400). Answers and resolves false when refused; resolves true
  * (the request body buffered on `req`, where Bolt reuses it) when Bolt should go on.
  */
 export async function checkAtEdge(req: IncomingMessage, res: ServerResponse, opts: EdgeOptions): Promise<boolean> {
@@ -41,6 +44,20 @@ export async function checkAtEdge(req: IncomingMessage, res: ServerResponse, opt
       opts.logger.warn({ request_timestamp: header, skew_seconds: Number.isFinite(ts) ? ts - nowSec : null }, 'request timestamp outside the 5-minute window: 401');
       return refuse(res, 401);
     }
+  }
+  let body: unknown;
+  try {
+    body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
+  } catch {
+    opts.logger.warn('malformed request body: 400');
+    opts.onInvalid?.();
+    return refuse(res, 400);
+  }
+  const shape = checkPayloadShape(body);
+  if (!shape.ok) {
+    opts.logger.warn({ problems: shape.problems }, 'request body can never be valid: 400');
+    opts.onInvalid?.();
+    return refuse(res, 400);
   }
   return true;
 }

@@ -25,7 +25,8 @@ afterAll(async () => {
 });
 
 const nowSec = () => Math.floor(Date.now() / 1000);
-const nowTs = () => `${nowSec()}.000001`;
+let tsSeq = 0;
+const nowTs = () => `${nowSec()}.${String(++tsSeq).padStart(6, '0')}`;
 let n = 0;
 const envelope = (over: Record<string, unknown> = {}, event: Record<string, unknown> = message(nowTs())) => {
   n += 1;
@@ -61,10 +62,7 @@ async function ignoredCount(reason: string): Promise<number> {
 }
 
 describe("row 8: only the served workspace's events are stored", () => {
-  it.each([
-    ['another workspace', 'T0OTHERTM1'],
-    ['a non-string team_id', { id: 'T0OTHERTM1' }],
-  ])('an event from %s gets 200, is not stored, and is counted', async (_name, teamId) => {
+  it.each([['another workspace', 'T0OTHERTM1']])('an event from %s gets 200, is not stored, and is counted', async (_name, teamId) => {
     const events = await count(t, 'slack_events');
     const messages = await count(t, 'messages');
     const ignored = await ignoredCount('other_team');
@@ -81,5 +79,66 @@ describe("row 8: only the served workspace's events are stored", () => {
     const res = await t.post(JSON.stringify(envelope()));
     expect(res.status).toBe(200);
     expect(await count(t, 'messages')).toBe(messages + 1);
+  });
+});
+
+describe('row 2: a body that can never be valid is refused with 400 at once; unknown but well-formed ones get 200', () => {
+  const json = (over: Record<string, unknown>, event?: Record<string, unknown>) => ({ body: JSON.stringify(envelope(over, event)) });
+  const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
+  const slashFields = { token: 'x', team_id: 'T0TEAM0001', user_id: ANA, channel_id: 'C0GENERAL1', command: '/async', text: 'help', response_url: 'http://127.0.0.1:9/r', trigger_id: '1.2.3' };
+  const cases: Array<[string, () => { body: string; contentType?: string }]> = [
+    ['`event` null', () => json({ event: null })],
+    ['`event` a string', () => json({ event: 'message' })],
+    ['`text` a number', () => json({}, { ...message(nowTs()), text: 42 })],
+    ['a NUL byte in the channel id', () => json({}, { ...message(nowTs()), channel: 'C0GEN\u0000ERAL' })],
+    ['a 300k-character channel id', () => json({}, { ...message(nowTs()), channel: `C${'X'.repeat(300_000)}` })],
+    ['`team_id` "__proto__"', () => json({ team_id: '__proto__' })],
+    ['`team_id` an object', () => json({ team_id: { id: 'T0TEAM0001' } })],
+    ['an unparseable `ts`', () => json({}, { ...message('yesterday') })],
+    ['a NUL byte in the event id', () => json({ event_id: 'Ev\u00001' })],
+    ['a JSON `null` body', () => ({ body: 'null' })],
+    ['a JSON array body', () => ({ body: '[1,2]' })],
+    ['a body with no type', () => ({ body: '{"team_id":"T0TEAM0001"}' })],
+    ['a slash command without a user', () => form({ ...slashFields, user_id: '' })],
+    ['a slash command with a NUL in the channel id', () => form({ ...slashFields, channel_id: 'C0\u0000X' })],
+    ['an interactivity payload whose actions are not a list', () => form({ payload: JSON.stringify({ type: 'block_actions', team: { id: 'T0TEAM0001' }, user: { id: ANA }, actions: 'nudge_dismiss' }) })],
+    ['an interactivity payload whose team id is an object', () => form({ payload: JSON.stringify({ type: 'block_actions', team: { id: { x: 1 } }, user: { id: ANA }, actions: [] }) })],
+  ];
+
+  it.each(cases)('%s → 400 within a second, nothing stored, counted', async (_name, make) => {
+    const { body, contentType } = make();
+    const events = await count(t, 'slack_events');
+    const messages = await count(t, 'messages');
+    const invalid = await ignoredCount('invalid_payload');
+    const started = Date.now();
+    const res = await t.post(body, contentType !== undefined ? { contentType } : {});
+    expect(res.status).toBe(400);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await count(t, 'slack_events')).toBe(events);
+    expect(await count(t, 'messages')).toBe(messages);
+    expect(await ignoredCount('invalid_payload')).toBe(invalid + 1);
+    expect((await t.get('/healthz')).status).toBe(200);
+  });
+
+  it('an unknown event type (emoji_changed) → 200 at once', async () => {
+    const started = Date.now();
+    const res = await t.post(JSON.stringify(envelope({}, { type: 'emoji_changed', subtype: 'add', name: 'party', value: 'https://emoji.example/p.png', event_ts: nowTs() })));
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('an unknown block action id → 200 at once', async () => {
+    const started = Date.now();
+    const payload = { type: 'block_actions', team: { id: t.fake.teamId }, user: { id: ANA }, api_app_id: 'A0APP00001', trigger_id: '1.2.3', actions: [{ action_id: 'no_such_action', block_id: 'b1', type: 'button', value: 'v', action_ts: nowTs() }] };
+    const res = await t.interact(payload);
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('an unknown top-level type (app_rate_limited) → 200 at once', async () => {
+    const started = Date.now();
+    const res = await t.post(JSON.stringify({ token: 'x', type: 'app_rate_limited', team_id: t.fake.teamId, minute_rate_limited: 1518467820, api_app_id: 'A0APP00001' }));
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
