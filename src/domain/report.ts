@@ -271,7 +271,8 @@ export function reportSetFromCounts(input: ReportContext, weeks: readonly string
     const channels = byWeek.get(week) ?? new Map<string, Counts>();
     const t = zeroCounts();
     for (const c of channels.values()) addCounts(t, c);
-    const waits = latencies.get(week) ?? [];
+    // Sorted once here, median and nearestRank sort an array already in order.
+    const waits = (latencies.get(week) ?? []).sort((a, b) => a - b);
     const focusMs = (input.focusSessions ?? []).reduce((sum, f) => sum + Math.max(0, Math.min(f.end, end, asOf) - Math.max(f.start, start)), 0);
     const answers = (input.pulseAnswers ?? []).filter((p) => inWeek(p.at));
     const mean = (xs: number[]) => (xs.length === 0 ? null : roundHalfAway(xs.reduce((a, b) => a + b, 0) / xs.length, 1));

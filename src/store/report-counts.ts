@@ -111,9 +111,9 @@ export function countQueries(teamId: string, q: CountsQuery) {
   const asOfMs = q.asOf.getTime();
   // Zone k's key of instant x is k·span + (x − base); thr/cum are the table's thresholds and cumulative working time.
   const thr = () => sql`${t.thresholds}::int8[]`;
+  const cum = () => sql`${t.cumulative}::int8[]`;
   // Every zone's W and "ends a stretch of work" at as_of, one element per zone.
   const asOf = workAt(t, asOfMs);
-  const cum = () => sql`${t.cumulative}::int8[]`;
   const people = sql`select user_id, is_bot, deleted, array_position(${zones}, coalesce(tz, ${q.charterTz})) - 1 as tzi from users where team_id = ${teamId}`;
 
   const messagesQuery = sql<MessageRow>`
@@ -148,88 +148,86 @@ export function countQueries(teamId: string, q: CountsQuery) {
     const mine = (col: string) => (part.of === 1 ? sql`true` : sql`abs(hashtext(${sql.raw(col)}) % ${part.of}) = ${part.index}`);
     return sql<RequestRow>`
     with r as materialized (
-      -- A request is (message, recipient): (mid, n) names it, the message's row and the mention's place.
-      select m.ctid as mid, x.n, m.channel_id as ch, m.ts, m.root_ts as root, m.is_reply as reply, m.user_id as requester, x.rcpt, m.posted_at as pat, rp.tzi
-      from messages m
-      -- n between 1 and the number of mentions always holds: it is there for the planner, which takes
-      -- every array for ten elements (PostgreSQL before 17) and would then hash the messages, not the requests.
-      cross join lateral unnest(m.mentions) with ordinality as x(rcpt, n)
-      join (${people}) rp on rp.user_id = x.rcpt and not rp.is_bot and not rp.deleted
-      left join (${people}) ap on ap.user_id = m.user_id
-      where m.team_id = ${teamId} and m.posted_at >= ${q.from} and m.posted_at <= ${weeksTo} and m.mentions <> '{}'
-        and m.channel_id <> all(${excluded}) and ${mine('m.channel_id')}
-        and x.n >= 1 and x.n <= cardinality(m.mentions)
-        and ap.is_bot is not true and x.rcpt <> m.user_id
-        and x.rcpt is distinct from (select ws.bot_user_id from workspaces ws where ws.team_id = ${teamId})
+      -- A request (SPEC §4) is (message, recipient): (mid, n) names it, the message's row and the mention's
+      -- place. With what the rest asks of it: its week bucket, window, and the recipient's working time at it.
+      select x.*, ${w('x.it', 'x.kt')} as wt, ${endsWork('x.it', 'x.kt')} as oct
+      from (
+        select m.mid, m.n, m.channel_id as ch, m.ts, m.root_ts as root, m.is_reply as reply, m.user_id as requester, m.rcpt, m.posted_at as pat,
+               m.at, rp.tzi, rp.tzi::int8 * ${t.span} - ${t.base} as off, rp.tzi::int8 * ${t.span} - ${t.base} + m.at as kt,
+               width_bucket(rp.tzi::int8 * ${t.span} - ${t.base} + m.at, ${thr()}) as it,
+               width_bucket(m.posted_at, ${boundsAt}) as wb,
+               coalesce(ru.urgent, false) as urgent,
+               case when coalesce(ru.urgent, false) then coalesce(ru.urgent_ms, ${q.urgentMs}) else coalesce(ru.normal_ms, ${q.normalMs}) end as rem
+        from (
+          -- One row per mention: n is its place (the request's name with the message's row).
+          select m.ctid as mid, m.channel_id, m.ts, m.root_ts, m.is_reply, m.user_id, m.posted_at, ${ms(sql`m.posted_at`)} as at,
+                 unnest(m.mentions) as rcpt, generate_subscripts(m.mentions, 1) as n
+          from messages m
+          where m.team_id = ${teamId} and m.posted_at >= ${q.from} and m.posted_at <= ${weeksTo} and m.mentions <> '{}'
+            and m.channel_id <> all(${excluded}) and ${mine('m.channel_id')}
+        ) m
+        join (${people}) rp on rp.user_id = m.rcpt and not rp.is_bot and not rp.deleted
+        left join (${people}) ap on ap.user_id = m.user_id
+        left join unnest(${q.rules.map((x) => x.channel)}::text[], ${q.rules.map((x) => x.urgent)}::bool[], ${q.rules.map((x) => x.normalMs)}::int8[], ${q.rules.map((x) => x.urgentMs)}::int8[])
+          as ru(ch, urgent, normal_ms, urgent_ms) on ru.ch = m.channel_id
+        where ap.is_bot is not true and m.rcpt <> m.user_id
+          and m.rcpt is distinct from (select ws.bot_user_id from workspaces ws where ws.team_id = ${teamId})
+        offset 0 -- computes it and kt once: inlined, each use in wt and oct would compute them again
+      ) x
     ),
     -- What a response is looked up by (SPEC §4): a reply by the recipient in the request's thread (key: the
     -- root); for a top-level request, their top-level message in the channel (key: ''); and the thread's
-    -- root itself when it is theirs and later than the request (a top-level message shares a root with
-    -- a reply only as that root: root_ts = ts), which Slack never produces but the definition allows.
+    -- root itself when it is theirs and later than the request (a top-level message shares a root with a
+    -- reply only as that root: root_ts = ts), which Slack never produces but the definition allows.
     k as (
-      select mid, n, ch, root as k2, rcpt, pat, ts, null::text as root_ts from r
-      union all
-      select mid, n, ch, '', rcpt, pat, ts, null from r where not reply
-      union all
-      select mid, n, ch, '', rcpt, pat, ts, root from r where reply and ${sql.raw(micros('root'))} > ${sql.raw(micros('ts'))}
+      select mid, n, ch, rcpt, pat, ts, unnest(case when not reply then array[root, ''] when ${sql.raw(micros('root'))} > ${sql.raw(micros('ts'))} then array[root, ''] else array[root] end) as k2,
+             case when reply then root end as root_ts
+      from r
     ),
     c as (
       select k.mid, k.n, ${ms(sql`y.posted_at`)} as at
       from k join messages y on y.team_id = ${teamId} and y.channel_id = k.ch and y.user_id = k.rcpt and (case when y.is_reply then y.root_ts else '' end) = k.k2
-      where ${mine('y.channel_id')} and y.posted_at <= ${q.asOf} and (k.root_ts is null or y.ts = k.root_ts) and ${later('y', 'k')}
+      where ${mine('y.channel_id')} and y.posted_at <= ${q.asOf} and (k.k2 <> '' or k.root_ts is null or y.ts = k.root_ts) and ${later('y', 'k')}
       union all
       select r.mid, r.n, ${ms(sql`x.reacted_at`)}
       from r join reactions x on x.team_id = ${teamId} and x.channel_id = r.ch and x.message_ts = r.ts and x.user_id = r.rcpt
       where ${q.reactionsCount} and ${mine('x.channel_id')} and x.reacted_at >= ${q.from} and x.reacted_at <= ${q.asOf}
     ),
-    resp as (select mid, n, min(at) as resp from c group by mid, n),
-    q0 as (
-      select r.mid, r.n, r.ch, r.ts, r.root, r.reply, r.requester, r.rcpt, ${ms(sql`r.pat`)} as at, r.tzi, s.resp,
-             coalesce(ru.urgent, false) as urgent,
-             case when coalesce(ru.urgent, false) then coalesce(ru.urgent_ms, ${q.urgentMs}) else coalesce(ru.normal_ms, ${q.normalMs}) end as rem,
-             width_bucket(r.pat, ${boundsAt}) as wb,
-             r.tzi::int8 * ${t.span} - ${t.base} as off
-      from r
-      left join resp s on s.mid = r.mid and s.n = r.n
-      left join unnest(${q.rules.map((x) => x.channel)}::text[], ${q.rules.map((x) => x.urgent)}::bool[], ${q.rules.map((x) => x.normalMs)}::int8[], ${q.rules.map((x) => x.urgentMs)}::int8[])
-        as ru(ch, urgent, normal_ms, urgent_ms) on ru.ch = r.ch
-    ),
-    q1 as (
-      select q0.*, q0.off + q0.at as kt, q0.off + q0.resp as kr, width_bucket(q0.off + q0.at, ${thr()}) as it, width_bucket(q0.off + q0.resp, ${thr()}) as ir
-      from q0
-    ),
-    q as materialized (
-      select q1.mid, q1.n, q1.ch, q1.ts, q1.root, q1.reply, q1.requester, q1.rcpt, q1.at, q1.tzi, q1.resp, q1.urgent, q1.rem, q1.wb, q1.it,
-             ${w('it', 'kt')} as wt, ${endsWork('it', 'kt')} as oct, ${w('ir', 'kr')} as wr, ${endsWork('ir', 'kr')} as ocr,
-             (${asOf.work}::int8[])[q1.tzi + 1] as wa, (${asOf.ends}::bool[])[q1.tzi + 1] as oca
-      from q1
-    ),
+    resp as materialized (select mid, n, min(at) as resp from c group by mid, n),
     -- Early follow-ups: an earlier request of the same pair in the channel, related, unanswered and not yet due at this one.
     early as (
-      select r2.mid, r2.n from q r2
-      join q r1 on r1.ch = r2.ch and r1.requester = r2.requester and r1.rcpt = r2.rcpt
+      select r2.mid, r2.n from r r2
+      join r r1 on r1.ch = r2.ch and r1.requester = r2.requester and r1.rcpt = r2.rcpt
+      left join resp s1 on s1.mid = r1.mid and s1.n = r1.n
       where (r1.mid <> r2.mid or r1.n <> r2.n) and r2.wb = any(${buckets})
         and (r1.at < r2.at or (r1.at = r2.at and ${sql.raw(tail('r1.ts'))} < ${sql.raw(tail('r2.ts'))}))
         and (r1.root = r2.root or (not r1.reply and not r2.reply))
-        and (r1.resp is null or r1.resp > r2.at)
+        and (s1.resp is null or s1.resp > r2.at)
         and ${inTime('r1', 'r2.at', 'r2.wt', 'r2.oct')}
+    ),
+    q as (
+      select f.*, ${w('f.ir', 'f.kr')} as wr, ${endsWork('f.ir', 'f.kr')} as ocr,
+             (${asOf.work}::int8[])[f.tzi + 1] as wa, (${asOf.ends}::bool[])[f.tzi + 1] as oca
+      from (
+        select r.*, s.resp, r.off + s.resp as kr, width_bucket(r.off + s.resp, ${thr()}) as ir
+        from r left join resp s on s.mid = r.mid and s.n = r.n
+        where r.wb = any(${buckets})
+        offset 0 -- computes ir and kr once (see r)
+      ) f
+      offset 0 -- and wr, ocr, which the counts below read several times
     )
-    select f.wb, f.ch, count(*) as requests,
-           count(*) filter (where f.it % 2 = 0) as off_hours,
-           count(*) filter (where f.early) as early,
-           count(*) filter (where f.urgent) as urgent,
-           count(*) filter (where f.resp is not null and f.resp_ok) as on_time,
-           count(*) filter (where f.resp is not null and not f.resp_ok) as late,
-           count(*) filter (where f.resp is null and not f.asof_ok) as overdue,
-           count(*) filter (where f.resp is null and f.asof_ok) as pending,
-           count(*) filter (where f.tzi is null) as unzoned,
-           string_agg(greatest(0, f.wr - f.wt)::text, ',') filter (where not f.urgent and f.resp is not null) as latencies
-    from (
-      select q.*, ${inTime('q', 'q.resp', 'q.wr', 'q.ocr')} as resp_ok, ${inTime('q', `${asOfMs}::int8`, 'q.wa', 'q.oca')} as asof_ok,
-             (q.mid, q.n) in (select mid, n from early) as early
-      from q where q.wb = any(${buckets})
-    ) f
-    group by f.wb, f.ch`;
+    select q.wb, q.ch, count(*) as requests,
+           count(*) filter (where q.it % 2 = 0) as off_hours,
+           count(*) filter (where (q.mid, q.n) in (select mid, n from early)) as early,
+           count(*) filter (where q.urgent) as urgent,
+           count(*) filter (where q.resp is not null and ${inTime('q', 'q.resp', 'q.wr', 'q.ocr')}) as on_time,
+           count(*) filter (where q.resp is not null and not (${inTime('q', 'q.resp', 'q.wr', 'q.ocr')})) as late,
+           count(*) filter (where q.resp is null and not (${inTime('q', `${asOfMs}::int8`, 'q.wa', 'q.oca')})) as overdue,
+           count(*) filter (where q.resp is null and ${inTime('q', `${asOfMs}::int8`, 'q.wa', 'q.oca')}) as pending,
+           count(*) filter (where q.tzi is null) as unzoned,
+           string_agg(greatest(0, q.wr - q.wt)::text, ',') filter (where not q.urgent and q.resp is not null) as latencies
+    from q
+    group by q.wb, q.ch`;
   };
 
   return { messagesQuery, requestsQuery, weekOfBucket };
