@@ -150,10 +150,11 @@ export function countQueries(teamId: string, q: CountsQuery) {
     with r as materialized (
       -- A request (SPEC §4) is (message, recipient): (mid, n) names it, the message's row and the mention's
       -- place. With what the rest asks of it: its week bucket, window, and the recipient's working time at it.
-      select x.*, ${w('x.it', 'x.kt')} as wt, ${endsWork('x.it', 'x.kt')} as oct
+      select x.mid, x.n, x.ch, x.ts, x.root, x.reply, x.requester, x.rcpt, x.pat, x.at, x.tzi, x.it, x.wb, x.urgent, x.rem,
+             ${w('x.it', 'x.kt')} as wt, ${endsWork('x.it', 'x.kt')} as oct
       from (
         select m.mid, m.n, m.channel_id as ch, m.ts, m.root_ts as root, m.is_reply as reply, m.user_id as requester, m.rcpt, m.posted_at as pat,
-               m.at, rp.tzi, rp.tzi::int8 * ${t.span} - ${t.base} as off, rp.tzi::int8 * ${t.span} - ${t.base} + m.at as kt,
+               m.at, rp.tzi, rp.tzi::int8 * ${t.span} - ${t.base} + m.at as kt,
                width_bucket(rp.tzi::int8 * ${t.span} - ${t.base} + m.at, ${thr()}) as it,
                width_bucket(m.posted_at, ${boundsAt}) as wb,
                coalesce(ru.urgent, false) as urgent,
@@ -205,25 +206,31 @@ export function countQueries(teamId: string, q: CountsQuery) {
         and (s1.resp is null or s1.resp > r2.at)
         and ${inTime('r1', 'r2.at', 'r2.wt', 'r2.oct')}
     ),
+    -- Each request of the weeks with its response: answered in time, or (unanswered) still in time at as_of.
     q as (
-      select f.*, ${w('f.ir', 'f.kr')} as wr, ${endsWork('f.ir', 'f.kr')} as ocr,
-             (${asOf.work}::int8[])[f.tzi + 1] as wa, (${asOf.ends}::bool[])[f.tzi + 1] as oca
+      select g.*, case when g.resp is null then null else ${inTime('g', 'g.resp', 'g.wr', 'g.ocr')} end as resp_ok,
+             ${inTime('g', `${asOfMs}::int8`, 'g.wa', 'g.oca')} as asof_ok
       from (
-        select r.*, s.resp, r.off + s.resp as kr, width_bucket(r.off + s.resp, ${thr()}) as ir
-        from r left join resp s on s.mid = r.mid and s.n = r.n
-        where r.wb = any(${buckets})
-        offset 0 -- computes ir and kr once (see r)
-      ) f
-      offset 0 -- and wr, ocr, which the counts below read several times
+        select f.*, ${w('f.ir', 'f.kr')} as wr, ${endsWork('f.ir', 'f.kr')} as ocr,
+               (${asOf.work}::int8[])[f.tzi + 1] as wa, (${asOf.ends}::bool[])[f.tzi + 1] as oca
+        from (
+          select r.*, s.resp, r.tzi::int8 * ${t.span} - ${t.base} + s.resp as kr, width_bucket(r.tzi::int8 * ${t.span} - ${t.base} + s.resp, ${thr()}) as ir
+          from r left join resp s on s.mid = r.mid and s.n = r.n
+          where r.wb = any(${buckets})
+          offset 0 -- computes ir and kr once (see r)
+        ) f
+        offset 0 -- and wr, ocr
+      ) g
+      offset 0 -- and resp_ok, asof_ok, which the counts below read twice each
     )
     select q.wb, q.ch, count(*) as requests,
            count(*) filter (where q.it % 2 = 0) as off_hours,
            count(*) filter (where (q.mid, q.n) in (select mid, n from early)) as early,
            count(*) filter (where q.urgent) as urgent,
-           count(*) filter (where q.resp is not null and ${inTime('q', 'q.resp', 'q.wr', 'q.ocr')}) as on_time,
-           count(*) filter (where q.resp is not null and not (${inTime('q', 'q.resp', 'q.wr', 'q.ocr')})) as late,
-           count(*) filter (where q.resp is null and not (${inTime('q', `${asOfMs}::int8`, 'q.wa', 'q.oca')})) as overdue,
-           count(*) filter (where q.resp is null and ${inTime('q', `${asOfMs}::int8`, 'q.wa', 'q.oca')}) as pending,
+           count(*) filter (where q.resp_ok) as on_time,
+           count(*) filter (where not q.resp_ok) as late,
+           count(*) filter (where q.resp is null and not q.asof_ok) as overdue,
+           count(*) filter (where q.resp is null and q.asof_ok) as pending,
            count(*) filter (where q.tzi is null) as unzoned,
            string_agg(greatest(0, q.wr - q.wt)::text, ',') filter (where not q.urgent and q.resp is not null) as latencies
     from q
