@@ -25,7 +25,7 @@ import { slackPort } from './slack/port';
 import { startSlackApp, usersInfoLookup, type RetryOptions, type SlackApp } from './slack/app';
 import { digestSlackPort } from './slack/digest-port';
 import { upsertWorkspace } from './store/activity';
-import { connectStore, type Store } from './store/connect';
+import { connectStore, StoreInUseError, type Store } from './store/connect';
 import { migrateToLatest } from './store/migrate';
 
 export type Service = {
@@ -64,7 +64,8 @@ export type ServiceOptions = {
 export async function startService(config: Config, opts: ServiceOptions): Promise<Service> {
   const { logger } = opts;
   const metrics = opts.metrics ?? createMetrics({ defaults: true });
-  const store = opts.store ?? (await connectStore(config.store, { logger }));
+  // On PGlite the app owns DATA_DIR (a second app is refused) and serves it to local commands on a socket inside it.
+  const store = opts.store ?? (await connectStore(config.store, { logger, embedded: 'serve' }));
   try {
     const { applied } = await migrateToLatest(store.db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -193,6 +194,10 @@ async function main(): Promise<void> {
     const code = (err as { data?: { error?: string } }).data?.error;
     if (code === 'invalid_auth' || code === 'not_authed' || code === 'account_inactive' || code === 'token_revoked') {
       logger.fatal(`Slack rejected SLACK_BOT_TOKEN (${code}): reinstall the app and copy the Bot User OAuth Token into .env`);
+      process.exit(2);
+    }
+    if (err instanceof StoreInUseError) {
+      logger.fatal(err.message);
       process.exit(2);
     }
     if (err instanceof Error && err.message.startsWith('OAuth (multi-workspace) mode is not available')) {

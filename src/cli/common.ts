@@ -10,11 +10,16 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Opens the store named by DATABASE_URL / DATA_DIR (reading .env) and applies pending migrations. */
+/**
+ * Opens the store named by DATABASE_URL / DATA_DIR (reading .env) and applies pending migrations.
+ * Embedded store: through the running app's socket in DATA_DIR when it answers, else this
+ * process owns DATA_DIR while it runs; while another command owns it, this one waits (saying so
+ * on stderr) up to 60 s, then gives up with one line naming the directory and the pid.
+ */
 export async function openCliStore(): Promise<Store> {
   loadDotEnv();
   // A CLI runs a handful of queries at a time: a small pool leaves the server's connections to the bot.
-  const store = await connectStore(loadStoreConfig(processEnv()), { poolSize: 4 });
+  const store = await connectStore(loadStoreConfig(processEnv()), { poolSize: 4, onWait: (line) => process.stderr.write(`${line}\n`) });
   try {
     await migrateToLatest(store.db);
   } catch (err) {

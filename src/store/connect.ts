@@ -2,15 +2,18 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { ensurePrivateDir, privatizeTree } from './embedded-files';
-import { PGliteDialect } from './pglite-dialect';
+import { openEmbedded, openMemory, type EmbeddedMode } from './embedded-store';
 import type { Database } from './schema';
+
+export { StoreInUseError } from './embedded-lock';
 
 export type Db = Kysely<Database>;
 
 export type Store = {
   readonly db: Db;
   readonly kind: 'postgres' | 'pglite';
+  /** PGlite only: in memory, this process owning DATA_DIR, or through the running app's socket. */
+  readonly embedded?: 'memory' | 'owner' | 'socket';
   /** true when the store answers a query within the timeout and the schema is in place. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -20,8 +23,19 @@ export type ConnectOptions = {
   logger?: Logger;
   /** Postgres only: a schema to put first on the search_path (tests use a fresh one per file). */
   searchPath?: string;
-  /** Postgres only: pool size (default 10). */
+  /** Postgres (and PGlite through the app's socket): pool size (default 10; 4 on the socket). */
   poolSize?: number;
+  /**
+   * PGlite in a directory: 'serve' (the app) owns DATA_DIR under its lock and serves it to local
+   * commands on a Unix socket inside it; 'use' (the default: commands, tools, tests) goes through
+   * the running app's socket when it answers, else owns DATA_DIR under the same lock while open.
+   * A second app is refused at once (StoreInUseError); anything else waits for the owner, then is refused.
+   */
+  embedded?: EmbeddedMode;
+  /** PGlite in a directory: how long to wait while another process owns it (default: app 30 s, others 60 s). */
+  waitMs?: number;
+  /** PGlite in a directory: told once, in one line, when the open has to wait for another process. */
+  onWait?: (line: string) => void;
 };
 
 /** Kysely over a pg Pool when the config names a database URL, else over PGlite in dataDir ("memory://" keeps it in memory). */
@@ -51,13 +65,10 @@ export async function connectStore(cfg: Config['store'], opts: ConnectOptions = 
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return makeStore(db, 'postgres');
   }
-  const { PGlite } = await import('@electric-sql/pglite');
-  const onDisk = !cfg.dataDir.startsWith('memory://');
-  if (onDisk) ensurePrivateDir(cfg.dataDir);
-  const pglite = await PGlite.create(cfg.dataDir);
-  if (onDisk) privatizeTree(cfg.dataDir);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return makeStore(db, 'pglite');
+  const e = cfg.dataDir.startsWith('memory://')
+    ? await openMemory(cfg.dataDir)
+    : await openEmbedded(cfg.dataDir, { mode: opts.embedded ?? 'use', logger: opts.logger, poolSize: opts.poolSize, waitMs: opts.waitMs, onWait: opts.onWait });
+  return makeStore(e.db, 'pglite', e.close, e.via);
 }
 
 /** pg's error as a log line wants it: pg-pool hangs the whole client on an idle client's error (its connection parameters included), which stays out. */
@@ -75,11 +86,12 @@ function backendPid(client: unknown): number | undefined {
   return typeof pid === 'number' ? pid : undefined;
 }
 
-function makeStore(db: Db, kind: Store['kind']): Store {
+function makeStore(db: Db, kind: Store['kind'], close: () => Promise<void> = () => db.destroy(), embedded?: Store['embedded']): Store {
   let closed = false;
   return {
     db,
     kind,
+    ...(embedded !== undefined ? { embedded } : {}),
     async ping(timeoutMs = 2_000) {
       if (closed) return false;
       let timer: NodeJS.Timeout | undefined;
@@ -99,7 +111,7 @@ function makeStore(db: Db, kind: Store['kind']): Store {
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      await close();
     },
   };
 }

@@ -10,20 +10,28 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { SessionTurns, type Turn } from './embedded-turns';
+
+/** How long the app's query waits while a local command on the socket holds the session before it fails (SessionBusyError). */
+export const APP_PATIENCE_MS = 15_000;
 
 /**
  * Kysely dialect over one embedded PGlite database. PGlite is a single connection, so
- * queries and transactions take turns through a mutex (as Kysely's own SQLite driver does).
+ * queries and transactions take turns (as Kysely's own SQLite driver does), through the
+ * SessionTurns the app shares with the local clients it serves on its socket.
  * Queries without parameters go through the simple protocol, so a migration file may hold
  * several statements, exactly as with node-postgres.
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly db: PGlite) {}
+  constructor(
+    private readonly db: PGlite,
+    private readonly turns: SessionTurns = new SessionTurns(),
+  ) {}
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.db);
+    return new PGliteDriver(this.db, this.turns);
   }
   createIntrospector(db: Kysely<unknown>) {
     return new PostgresIntrospector(db);
@@ -34,16 +42,22 @@ export class PGliteDialect implements Dialect {
 }
 
 class PGliteDriver implements Driver {
-  private readonly mutex = new Mutex();
   private readonly connection: PGliteConnection;
-  constructor(private readonly db: PGlite) {
+  /** The turn of the Kysely connection in use (one at a time). */
+  private turn: Turn | null = null;
+  constructor(
+    private readonly db: PGlite,
+    private readonly turns: SessionTurns,
+  ) {
     this.connection = new PGliteConnection(db);
   }
   async init(): Promise<void> {
     await this.db.waitReady;
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    await this.mutex.lock();
+    const turn: Turn = { kind: 'local', label: 'the app' };
+    await this.turns.take(turn, APP_PATIENCE_MS);
+    this.turn = turn;
     return this.connection;
   }
   async beginTransaction(c: DatabaseConnection): Promise<void> {
@@ -56,7 +70,9 @@ class PGliteDriver implements Driver {
     await c.executeQuery(CompiledQuery.raw('rollback'));
   }
   async releaseConnection(): Promise<void> {
-    this.mutex.unlock();
+    const turn = this.turn;
+    this.turn = null;
+    if (turn !== null) this.turns.give(turn);
   }
   async destroy(): Promise<void> {
     if (!this.db.closed) await this.db.close();
@@ -84,21 +100,4 @@ function toResult<R>(rows: unknown[], affected: number | undefined, q: CompiledQ
   const kind = q.query.kind;
   const writes = kind === 'InsertQueryNode' || kind === 'UpdateQueryNode' || kind === 'DeleteQueryNode' || kind === 'MergeQueryNode';
   return writes ? { rows: rows as R[], numAffectedRows: BigInt(affected ?? 0) } : { rows: rows as R[] };
-}
-
-class Mutex {
-  private held = false;
-  private readonly waiting: Array<() => void> = [];
-  async lock(): Promise<void> {
-    if (!this.held) {
-      this.held = true;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  unlock(): void {
-    const next = this.waiting.shift();
-    if (next !== undefined) next();
-    else this.held = false;
-  }
 }
