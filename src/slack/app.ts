@@ -14,6 +14,12 @@ export type { RetryOptions };
 /** Slack rejects request bodies over this size with 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** A request's headers must arrive within this, and the whole request within REQUEST_TIMEOUT_MS. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** On stop, connections still open after this (a half-sent body, a stuck client) are closed. */
+export const STOP_GRACE_MS = 5_000;
+
 /**
  * Web API retries, decided here rather than left at the client's default (10 tries over about
  * 30 minutes): a few quick tries; 429s always wait for Retry-After and do not count.
@@ -39,7 +45,7 @@ export type SlackApp = {
   identity: { teamId: string; botUserId: string | null; botId: string | null };
   /** Listening port of the HTTP server (events in HTTP mode; /healthz and /metrics in both). */
   port(): number;
-  /** Stops taking requests, lets in-flight ones finish, closes idle keep-alive connections. */
+  /** Stops taking requests, lets in-flight ones finish (up to STOP_GRACE_MS), closes idle keep-alive connections. */
   stop(): Promise<void>;
 };
 
@@ -149,6 +155,10 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
 
   const started = (await app.start(port)) as unknown;
   const server = findServer(started, receiver);
+  if (server) {
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
+  }
   server?.on('request', (_req, res: ServerResponse) => {
     if (stopping) res.setHeader('Connection', 'close');
   });
@@ -167,10 +177,13 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
       // Keep-alive connections would hold the server open until the client's timeout.
       const sweep = setInterval(() => server?.closeIdleConnections(), 50);
       server?.closeIdleConnections();
+      // A connection still open after the grace period (a half-sent body) would hold the stop: closed.
+      const grace = setTimeout(() => server?.closeAllConnections(), STOP_GRACE_MS);
       try {
         await closing;
       } finally {
         clearInterval(sweep);
+        clearTimeout(grace);
       }
     },
   };
