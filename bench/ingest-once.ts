@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { App, HTTPReceiver } from '@slack/bolt';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config';
@@ -5,9 +7,9 @@ import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { startService } from '../src/main';
 import { connectStore } from '../src/store/connect';
-import { eventEnvelope, SIGNING_SECRET } from '../test/helpers/app-harness';
+import { SIGNING_SECRET } from '../test/helpers/app-harness';
 import { FakeSlack } from '../test/helpers/fake-slack';
-import { signedRequest } from '../test/helpers/signing';
+import { PEOPLE } from './ingest-load';
 
 /**
  * One ingest measurement (its own process): signed message events with mentions and threads from
@@ -15,45 +17,16 @@ import { signedRequest } from '../test/helpers/signing';
  * and (b) the real app on the store of DATABASE_URL (unset: embedded PGlite in DATA_DIR).
  * Prints one JSON line per target: events/s acknowledged and p99 ack latency per round, RSS.
  */
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 10_000);
-const PEOPLE = 50;
-const CHANNELS = 10;
+type Round = { events: number; perSecond: number; p50Ms: number; p99Ms: number; failed: number };
 
-type Round = { events: number; perSecond: number; p99Ms: number; failed: number };
-
-async function load(url: string, teamId: string, rounds: number): Promise<Round[]> {
-  let seq = 0;
-  const out: Round[] = [];
-  for (let r = 0; r < rounds; r += 1) {
-    const latencies: number[] = [];
-    let failed = 0;
-    const end = performance.now() + ROUND_MS;
-    const worker = async () => {
-      while (performance.now() < end) {
-        seq += 1;
-        const user = `U0P${String(seq % PEOPLE).padStart(7, '0')}`;
-        const to = `U0P${String((seq * 7 + 3) % PEOPLE).padStart(7, '0')}`;
-        const channel = `C0CH${String(seq % CHANNELS).padStart(6, '0')}`;
-        const ts = `${Math.floor(Date.now() / 1000)}.${String(seq % 1_000_000).padStart(6, '0')}`;
-        // Every third message answers in a thread of an earlier one.
-        const thread = seq % 3 === 0 && seq > CHANNELS * 3 ? { thread_ts: `${Math.floor(Date.now() / 1000) - 60}.${String((seq - CHANNELS * 3) % 1_000_000).padStart(6, '0')}` } : {};
-        const event = { type: 'message', channel, channel_type: 'channel', user, ts, event_ts: ts, text: `<@${to}> status of item ${seq}?`, ...thread };
-        const body = JSON.stringify(eventEnvelope(event, { teamId, eventId: `EvB${process.pid}x${seq}` }));
-        const t0 = performance.now();
-        const res = await fetch(url, { method: 'POST', headers: signedRequest(SIGNING_SECRET, body).headers, body });
-        await res.arrayBuffer();
-        if (res.status === 200) latencies.push(performance.now() - t0);
-        else failed += 1;
-      }
-    };
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const secs = (performance.now() - t0) / 1000;
-    latencies.sort((a, b) => a - b);
-    out.push({ events: latencies.length, perSecond: Math.round(latencies.length / secs), p99Ms: Math.round((latencies[Math.max(0, Math.ceil(latencies.length * 0.99) - 1)] ?? 0) * 10) / 10, failed });
-  }
-  return out;
+/** Runs the load from its own process (bench/ingest-load.ts) against url; resolves with its rounds. */
+function load(url: string, teamId: string, rounds: number): Promise<Round[]> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', join(__dirname, 'ingest-load.ts'), url, teamId, String(rounds), `${process.pid}${Date.now() % 100000}`], { encoding: 'utf8', maxBuffer: 1 << 20 }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(stdout) as Round[]);
+    });
+  });
 }
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });

@@ -1,7 +1,7 @@
 import { changesFromEvent, type Change, type SlackEvent } from '../domain/activity';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { addSeenChannels, applyChanges, claimEvents, insertMessages } from '../store/activity';
+import { applyChanges, claimEvents, commitMessageDeliveries, type MessageDelivery } from '../store/activity';
 import type { Store } from '../store/connect';
 
 /** One Events API delivery, as the receiver hands it over. */
@@ -114,39 +114,69 @@ export class Ingestor {
   }
 
   /**
-   * One transaction for all units; per unit, whether it was new. The deliveries of a team are
-   * claimed in one statement; when the new ones only add messages (the usual case), their
-   * channels and messages go in one statement each; anything else (edits, deletions, reactions,
-   * people) is applied unit by unit, in arrival order.
+   * One commit for all units; per unit, whether it was new. When the units only add messages (the
+   * usual case) and come from one team, that commit is one statement (claim, channels, messages:
+   * one round trip). Otherwise one transaction: per team, the deliveries are claimed in one
+   * statement and anything else (edits, deletions, reactions, people) is applied unit by unit, in
+   * arrival order.
    */
   private async commit(units: readonly Unit[]): Promise<boolean[]> {
+    const teams = [...new Set(units.map((u) => u.delivery.teamId))];
+    const [only] = teams;
+    if (teams.length === 1 && only !== undefined && units.every(addsMessagesOnly)) {
+      return freshOf(units, await commitMessageDeliveries(this.deps.store.db, only, units.map(messageDelivery)));
+    }
     return this.deps.store.db.transaction().execute(async (trx) => {
       const fresh = units.map(() => false);
-      const teams = [...new Set(units.map((u) => u.delivery.teamId))];
       for (const teamId of teams) {
         const mine = units.map((u, i) => ({ u, i })).filter(({ u }) => u.delivery.teamId === teamId);
-        const claimed = await claimEvents(trx, teamId, mine.map(({ u }) => ({ eventId: u.delivery.eventId, eventType: u.delivery.event.type })));
-        const taken = new Set<string>();
-        const applied: Unit[] = [];
-        for (const { u, i } of mine) {
-          if (!claimed.has(u.delivery.eventId) || taken.has(u.delivery.eventId)) continue;
-          taken.add(u.delivery.eventId);
-          fresh[i] = true;
-          applied.push(u);
+        if (mine.every(({ u }) => addsMessagesOnly(u))) {
+          const flags = freshOf(
+            mine.map(({ u }) => u),
+            await commitMessageDeliveries(trx, teamId, mine.map(({ u }) => messageDelivery(u))),
+          );
+          mine.forEach(({ i }, k) => (fresh[i] = flags[k] === true));
+          continue;
         }
-        const changes = applied.flatMap((u) => u.changes);
-        if (changes.every((c) => c.kind === 'channel_seen' || (c.kind === 'message' && !c.edit))) {
-          const channels = new Map<string, 'channel' | 'group'>();
-          for (const c of changes) if (c.kind === 'channel_seen') channels.set(c.channelId, c.channelType);
-          await addSeenChannels(trx, teamId, [...channels].map(([id, type]) => ({ id, type })));
-          await insertMessages(trx, teamId, changes.flatMap((c) => (c.kind === 'message' ? [c.message] : [])), 'event');
-        } else {
-          for (const u of applied) await applyChanges(trx, teamId, u.changes, 'event');
+        const claimed = await claimEvents(trx, teamId, mine.map(({ u }) => ({ eventId: u.delivery.eventId, eventType: u.delivery.event.type })));
+        const flags = freshOf(
+          mine.map(({ u }) => u),
+          claimed,
+        );
+        for (const [k, { u, i }] of mine.entries()) {
+          if (flags[k] !== true) continue;
+          fresh[i] = true;
+          await applyChanges(trx, teamId, u.changes, 'event');
         }
       }
       return fresh;
     });
   }
+}
+
+/** New messages and the channels they were seen in, nothing else. */
+function addsMessagesOnly(u: Unit): boolean {
+  return u.changes.every((c) => c.kind === 'channel_seen' || (c.kind === 'message' && !c.edit));
+}
+
+function messageDelivery(u: Unit): MessageDelivery {
+  return {
+    eventId: u.delivery.eventId,
+    eventType: u.delivery.event.type,
+    channels: u.changes.flatMap((c) => (c.kind === 'channel_seen' ? [{ id: c.channelId, type: c.channelType }] : [])),
+    messages: u.changes.flatMap((c) => (c.kind === 'message' ? [c.message] : [])),
+  };
+}
+
+/** Per unit, whether it was new: claimed by the commit, and the first of the group with its event id. */
+function freshOf(units: readonly Unit[], claimed: ReadonlySet<string>): boolean[] {
+  const taken = new Set<string>();
+  return units.map((u) => {
+    const id = u.delivery.eventId;
+    if (!claimed.has(id) || taken.has(id)) return false;
+    taken.add(id);
+    return true;
+  });
 }
 
 /** Ingestion failed; the delivery was not stored and must not be acknowledged. */

@@ -6,11 +6,11 @@ import { Schedules } from '../domain/requests';
 import { dueAfter, isWorkingAt, scheduleFor } from '../domain/working-time';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
-import { inFocus } from '../store/focus';
 import { unansweredEarlierRequests } from '../store/followups';
 import type { Store } from '../store/connect';
-import { claimNudge, countNudges, isSnoozed, recordDecision, recordOutcome, releaseNudge, snoozeUntil } from '../store/nudges';
-import { namedPeople, personTz, type NamedPerson } from '../store/users';
+import { claimNudge, recordDecision, recordOutcome, releaseNudge, snoozeUntil } from '../store/nudges';
+import { nudgeContext, type RecentNudge } from '../store/nudge-context';
+import { personTz, type NamedPerson } from '../store/users';
 import type { SlackPort } from './slack-port';
 
 /** Messages older than this when they arrive (backfills, late redeliveries) never nudge. */
@@ -28,6 +28,8 @@ export const OFF_HOURS_PAIR_MS = 12 * HOUR;
 /** Messages considered for nudges at once, and at most waiting (beyond: dropped, they would be stale). */
 export const NUDGE_CONCURRENCY = 4;
 export const NUDGE_QUEUE_MAX = 2_000;
+/** How far back the author's nudges are read: the longest rate-limit window. */
+const RECENT_MS = Math.max(OFF_HOURS_PAIR_MS, ...Object.values(RATE_LIMITS).map((l) => l.windowMs));
 /** "Snooze nudges for 7 days". */
 export const SNOOZE_MS = 7 * 24 * HOUR;
 
@@ -105,21 +107,24 @@ export class NudgeService {
   private async run(a: Arrival, now: number): Promise<void> {
     const { store } = this.deps;
     const m = a.message;
-    const { charter } = await loadCharter(store.db, a.teamId);
+    await a.directoryReady;
+    // One round trip for the charter, the people, the author's snooze and recent nudges, and focus.
+    const ctx = await nudgeContext(store.db, { teamId: a.teamId, author: m.userId, mentioned: m.mentions, at: m.postedAt, now: new Date(now), since: new Date(now - RECENT_MS) });
+    const { charter } = ctx;
     if (charter.excluded_channels.includes(m.channelId)) return;
     const rules = channelRules(charter, m.channelId);
     // Focus heads-ups are the recipient's own choice (`/async focus`): they do not depend on the charter's switches.
     if (!rules.nudges.meeting_requests && !rules.nudges.off_hours_mentions && !rules.nudges.early_followups && m.mentions.length === 0) return;
-    await a.directoryReady;
-    const byId = await namedPeople(store.db, a.teamId, [m.userId, ...m.mentions]);
+    const byId = ctx.people;
     const author = byId.get(m.userId);
     if (author?.isBot === true) return;
-    if (await isSnoozed(store.db, a.teamId, m.userId, new Date(now))) return;
+    if (ctx.snoozed) return;
+    const recent = ctx.recent;
     const authorTz = author?.tz ?? charter.timezone;
     const at = m.postedAt.getTime();
 
     if (rules.nudges.meeting_requests && m.meetingRequest) {
-      await this.show(a.teamId, 'meeting_request', m, undefined, now, meetingNudgeText(charter, m.channelId, authorTz, at));
+      await this.show(a.teamId, 'meeting_request', m, undefined, now, meetingNudgeText(charter, m.channelId, authorTz, at), recent);
     }
     const app = this.deps.appUserIds();
     const recipients = m.mentions
@@ -127,25 +132,25 @@ export class NudgeService {
       .map((u) => ({ userId: u, person: byId.get(u) }))
       .filter((r): r is { userId: string; person: NamedPerson } => r.person !== undefined && !r.person.isBot && !r.person.deleted);
     // Someone in focus gets this heads-up instead of the off-hours one (never in an urgent channel).
-    const focused = rules.urgent ? new Map<string, Date>() : await inFocus(store.db, a.teamId, recipients.map((r) => r.userId), new Date(at));
+    const focused = rules.urgent ? new Map<string, Date>() : ctx.focus;
     for (const r of recipients) {
       const until = focused.get(r.userId);
       if (until === undefined) continue;
-      if ((await countNudges(store.db, a.teamId, m.userId, 'focus', new Date(now - OFF_HOURS_PAIR_MS), r.userId)) > 0) continue;
+      if (shownSince(recent, 'focus', now - OFF_HOURS_PAIR_MS, r.userId) > 0) continue;
       const text = focusText({ name: r.person.displayName ?? r.userId, tz: r.person.tz ?? charter.timezone, until: until.getTime(), now, urgentChannel: charter.urgent_channels[0] ?? null });
-      await this.show(a.teamId, 'focus', m, r.userId, now, text);
+      await this.show(a.teamId, 'focus', m, r.userId, now, text, recent);
     }
     if (rules.nudges.off_hours_mentions && !rules.urgent) {
       const schedules = new Schedules(charter, new Map(recipients.map((r) => [r.userId, { tz: r.person.tz, isBot: r.person.isBot, deleted: r.person.deleted }])));
       for (const r of recipients) {
         const s = schedules.of(r.userId);
         if (focused.has(r.userId) || isWorkingAt(s, at)) continue;
-        if ((await countNudges(store.db, a.teamId, m.userId, 'off_hours', new Date(now - OFF_HOURS_PAIR_MS), r.userId)) > 0) continue;
+        if (shownSince(recent, 'off_hours', now - OFF_HOURS_PAIR_MS, r.userId) > 0) continue;
         const text = offHoursText({ name: r.person.displayName ?? r.userId, tz: s.tz, at, due: dueAfter(s, at, rules.normalWorkingMinutes), urgentChannel: charter.urgent_channels[0] ?? null });
-        await this.show(a.teamId, 'off_hours', m, r.userId, now, text);
+        await this.show(a.teamId, 'off_hours', m, r.userId, now, text, recent);
       }
     }
-    if (rules.nudges.early_followups && recipients.length > 0) await this.earlyFollowups(a.teamId, charter, m, now, new Map(recipients.map((r) => [r.userId, { name: r.person.displayName ?? r.userId, tz: r.person.tz }])));
+    if (rules.nudges.early_followups && recipients.length > 0) await this.earlyFollowups(a.teamId, charter, m, now, new Map(recipients.map((r) => [r.userId, { name: r.person.displayName ?? r.userId, tz: r.person.tz }])), recent);
   }
 
   /**
@@ -153,7 +158,7 @@ export class NudgeService {
    * request to them here (same root, or both top-level) still unanswered and not yet due. Read
    * with indexed lookups of the author's and recipient's messages, not the channel's history.
    */
-  private async earlyFollowups(teamId: string, charter: Charter, m: MessageRecord, now: number, recipients: ReadonlyMap<string, { name: string; tz: string | null }>): Promise<void> {
+  private async earlyFollowups(teamId: string, charter: Charter, m: MessageRecord, now: number, recipients: ReadonlyMap<string, { name: string; tz: string | null }>, recent: RecentNudge[]): Promise<void> {
     const at = m.postedAt.getTime();
     const rules = channelRules(charter, m.channelId);
     for (const [recipient, who] of recipients) {
@@ -176,26 +181,36 @@ export class NudgeService {
       if (open === undefined) continue;
       const due = rules.urgent ? open.at + rules.urgentMinutes * 60_000 : dueAfter(schedule, open.at, rules.normalWorkingMinutes);
       const text = earlyFollowupText({ name: who.name, tz: schedule.tz, askedAt: open.at, due, now });
-      await this.show(teamId, 'early_followup', m, recipient, now, text);
+      await this.show(teamId, 'early_followup', m, recipient, now, text, recent);
     }
   }
 
-  /** Rate-limits, claims (once per message, kind and person) and shows one nudge. */
-  private async show(teamId: string, kind: NudgeKind, m: MessageRecord, about: string | undefined, now: number, text: string): Promise<void> {
+  /**
+   * Rate-limits (by the author's recent nudges, read with the message's context and kept up to
+   * date here), claims (once per message, kind and person) and shows one nudge.
+   */
+  private async show(teamId: string, kind: NudgeKind, m: MessageRecord, about: string | undefined, now: number, text: string, recent: RecentNudge[]): Promise<void> {
     const { store, slack, logger } = this.deps;
     const limit = RATE_LIMITS[kind];
-    if ((await countNudges(store.db, teamId, m.userId, kind, new Date(now - limit.windowMs))) >= limit.max) {
+    if (shownSince(recent, kind, now - limit.windowMs) >= limit.max) {
       logger.debug({ team_id: teamId, kind }, 'nudge skipped: rate limit');
       return;
     }
     const id = await claimNudge(store.db, { teamId, channelId: m.channelId, messageTs: m.ts, kind, userId: m.userId, at: new Date(now), ...(about ? { aboutUserId: about } : {}) });
     if (id === null) return;
+    recent.push({ kind, about: about ?? '', at: now });
     try {
       await slack.showNudge({ kind, channel: m.channelId, user: m.userId, text, ref: { n: id, c: m.channelId, ts: m.ts } });
       logger.info({ team_id: teamId, kind, nudge: id }, 'nudge shown');
     } catch (err) {
       await releaseNudge(store.db, id);
+      recent.splice(recent.findIndex((r) => r.kind === kind && r.at === now && r.about === (about ?? '')), 1);
       throw err;
     }
   }
+}
+
+/** How many of the author's recent nudges of a kind were shown at or after `since` (ms), optionally about one person. */
+function shownSince(recent: readonly RecentNudge[], kind: NudgeKind, since: number, about?: string): number {
+  return recent.filter((r) => r.kind === kind && r.at >= since && (about === undefined || r.about === about)).length;
 }

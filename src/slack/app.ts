@@ -124,6 +124,8 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
     receiver,
     logger: boltLogger as never,
     deferInitialization: true,
+    // Bolt's conversation store (context.conversation) is unused here; without it every event skips a lookup.
+    convoStore: false,
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: deps.retryConfig ?? API_RETRY },
   });
   // One place for errors. Rethrowing is deliberate: with processBeforeResponse, swallowing an

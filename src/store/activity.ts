@@ -18,14 +18,57 @@ export async function claimEvents(db: Executor, teamId: string, events: Readonly
   return new Set(rows.map((r) => r.event_id));
 }
 
-/** Records channels seen in events (one statement); existing rows are left alone. */
-export async function addSeenChannels(db: Executor, teamId: string, channels: ReadonlyArray<{ id: string; type: 'channel' | 'group' }>): Promise<void> {
-  if (channels.length === 0) return;
-  await db
-    .insertInto('channels')
-    .values(channels.map((c) => ({ team_id: teamId, channel_id: c.id, channel_type: c.type })))
-    .onConflict((oc) => oc.columns(['team_id', 'channel_id']).doNothing())
-    .execute();
+/** One delivery of new messages: its event id and type, the channels it saw and the messages it posted. */
+export type MessageDelivery = { eventId: string; eventType: string; channels: ReadonlyArray<{ id: string; type: 'channel' | 'group' }>; messages: readonly MessageRecord[] };
+
+/**
+ * The live ingest's usual group in ONE statement (one round trip, one commit): claims the event
+ * ids, records the channels, and inserts the messages of the deliveries that were new (never a
+ * message deleted earlier). Returns the event ids that were new. The batch travels as one jsonb
+ * parameter, so the statement's text is the same for every group.
+ */
+export async function commitMessageDeliveries(db: Db, teamId: string, deliveries: readonly MessageDelivery[]): Promise<Set<string>> {
+  if (deliveries.length === 0) return new Set();
+  const events = deliveries.map((d) => ({ event_id: d.eventId, event_type: d.eventType }));
+  const channels = deliveries.flatMap((d) => d.channels.map((c) => ({ channel_id: c.id, channel_type: c.type })));
+  const messages = deliveries.flatMap((d) =>
+    d.messages.map((m) => ({
+      event_id: d.eventId,
+      channel_id: m.channelId,
+      ts: m.ts,
+      posted_at: m.postedAt.toISOString(),
+      thread_ts: m.threadTs,
+      root_ts: m.rootTs,
+      is_reply: m.isReply,
+      user_id: m.userId,
+      subtype: m.subtype,
+      mentions: m.mentions,
+      edited_ts: m.editedTs,
+      is_meeting_request: m.meetingRequest,
+      is_where_is: m.whereIs,
+      is_question: m.question,
+    })),
+  );
+  const { rows } = await sql<{ event_id: string }>`
+    with claimed as (
+      insert into slack_events (team_id, event_id, event_type)
+      select ${teamId}, e.event_id, e.event_type from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as e(event_id text, event_type text)
+      on conflict (team_id, event_id) do nothing
+      returning event_id
+    ), seen as (
+      insert into channels (team_id, channel_id, channel_type)
+      select distinct on (c.channel_id) ${teamId}, c.channel_id, c.channel_type from jsonb_to_recordset(${JSON.stringify(channels)}::jsonb) as c(channel_id text, channel_type text)
+      on conflict (team_id, channel_id) do nothing
+    ), posted as (
+      insert into messages (team_id, channel_id, ts, posted_at, thread_ts, root_ts, is_reply, user_id, subtype, mentions, edited_ts, source, is_meeting_request, is_where_is, is_question)
+      select ${teamId}, m.channel_id, m.ts, m.posted_at, m.thread_ts, m.root_ts, m.is_reply, m.user_id, m.subtype, m.mentions, m.edited_ts, 'event', m.is_meeting_request, m.is_where_is, m.is_question
+      from jsonb_to_recordset(${JSON.stringify(messages)}::jsonb) as m(event_id text, channel_id text, ts text, posted_at timestamptz, thread_ts text, root_ts text, is_reply boolean, user_id text, subtype text, mentions text[], edited_ts text, is_meeting_request boolean, is_where_is boolean, is_question boolean)
+      where m.event_id in (select event_id from claimed)
+        and not exists (select 1 from deleted_messages d where d.team_id = ${teamId} and d.channel_id = m.channel_id and d.ts = m.ts)
+      on conflict (team_id, channel_id, ts) do nothing
+    )
+    select event_id from claimed`.execute(db);
+  return new Set(rows.map((r) => r.event_id));
 }
 
 /** Applies the changes of one event (or one export batch), in order, idempotently. */

@@ -17,6 +17,22 @@ function readCharter(v: unknown): { ok: true; charter: Charter } | { ok: false; 
   return parsed.ok ? parsed : { ok: false, problems: parsed.problems.map((p) => `${p.path}: ${p.message}`) };
 }
 
+/** Charters parsed from their stored text, by that text: a hot path (every mention) parses each version once. */
+const parsedByText = new Map<string, ReturnType<typeof readCharter>>();
+const PARSED_MAX = 64;
+
+/** The charter in force from its stored text (null: none stored), as loadCharter answers. */
+export function charterFromText(text: string | null): { charter: Charter; stored: boolean; problems: string[] } {
+  if (text === null) return { charter: defaultCharter(), stored: false, problems: [] };
+  let parsed = parsedByText.get(text);
+  if (parsed === undefined) {
+    parsed = readCharter(text);
+    if (parsedByText.size >= PARSED_MAX) parsedByText.clear();
+    parsedByText.set(text, parsed);
+  }
+  return parsed.ok ? { charter: parsed.charter, stored: true, problems: [] } : { charter: defaultCharter(), stored: true, problems: parsed.problems };
+}
+
 /**
  * The charter in force for a workspace: the stored one, or the defaults when none was set.
  * A stored charter that no longer validates (an older schema) falls back to the defaults and

@@ -13,7 +13,7 @@ const QUIET = 'C0QUIET001';
 const EXCLUDED = 'C0EXCLUDE1';
 const URGENT = 'C0URGENT01';
 /** Each test writes as a different person, so per-person limits never mix. */
-const AUTHORS = Array.from({ length: 12 }, (_, i) => `U0AUTHOR${String(i).padStart(2, '0')}`);
+const AUTHORS = Array.from({ length: 13 }, (_, i) => `U0AUTHOR${String(i).padStart(2, '0')}`);
 
 /** Everyone is always at work, no focus time: only what a test sets changes that. */
 const ALWAYS_ON: CharterInput = {
@@ -254,5 +254,16 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     expect(String(calls[0]?.args.text)).toMatch(/^You already asked Ben here just now and that request is not yet due\. It is due by (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d Ben's time\. A second ping before then rarely speeds things up\.$/);
     const rows = await t.store.db.selectFrom('nudges').select(['kind', 'about_user_id']).where('user_id', '=', author).execute();
     expect(rows).toEqual([{ kind: 'early_followup', about_user_id: BEN }]);
+  });
+
+  it('shows one person at most three meeting-request nudges a day (the fourth request stays quiet)', async () => {
+    const author = AUTHORS[11] as string;
+    for (const text of ['can we hop on a call?', 'quick call about the budget?', 'can we set up a meeting tomorrow?', 'zoom in 5?']) await say(author, text);
+    expect(ephemerals(author)).toHaveLength(3);
+    const kinds = await t.store.db.selectFrom('nudges').select('kind').where('user_id', '=', author).execute();
+    expect(kinds.map((k) => k.kind)).toEqual(['meeting_request', 'meeting_request', 'meeting_request']);
+    // Another person is not held to this person's limit.
+    await say(AUTHORS[12] as string, 'can we hop on a call?');
+    expect(ephemerals(AUTHORS[12] as string)).toHaveLength(1);
   });
 });
