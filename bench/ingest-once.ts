@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { App, HTTPReceiver } from '@slack/bolt';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config';
@@ -29,6 +31,35 @@ function load(url: string, teamId: string, rounds: number): Promise<Round[]> {
   });
 }
 
+/** CPU seconds (user + system) the given processes have used, from /proc (Linux). */
+function procCpuSeconds(pids: readonly number[]): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** The server processes serving this run's connections (application_name), when Postgres is local. */
+async function backendPids(url: string): Promise<number[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const r = await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME]);
+    return r.rows.map((x) => x.pid);
+  } finally {
+    await client.end();
+  }
+}
+const APP_NAME = `ac-bench-${process.pid}`;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
 async function main(): Promise<void> {
@@ -41,20 +72,33 @@ async function main(): Promise<void> {
     const bare = new App({ token: fake.token, receiver, clientOptions: { slackApiUrl: fake.apiUrl } });
     bare.event('message', async () => undefined);
     const server = (await bare.start(0)) as { address(): { port: number } };
+    const cpu0 = process.cpuUsage();
     const rounds = await load(`http://127.0.0.1:${server.address().port}/slack/events`, fake.teamId, 2);
-    process.stdout.write(`${JSON.stringify({ target: 'bare-bolt', rounds, rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
+    const cpu = process.cpuUsage(cpu0);
+    const events = rounds.reduce((n, r) => n + r.events, 0);
+    process.stdout.write(`${JSON.stringify({ target: 'bare-bolt', rounds, cpuMsPerEvent: round2((cpu.user + cpu.system) / 1000 / events), rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
     await bare.stop();
   }
   if (target !== 'bare') {
-    const cfg = loadConfig({ ...process.env, SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'warn' });
+    const url = process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL) : null;
+    url?.searchParams.set('application_name', APP_NAME);
+    const cfg = loadConfig({ ...process.env, ...(url ? { DATABASE_URL: url.toString() } : {}), SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'warn' });
     if (!cfg.ok) throw new Error(cfg.message);
     const logger = createLogger({ level: 'warn', stream: silent });
     const store = await connectStore(cfg.config.store, { logger });
     const service = await startService(cfg.config, { logger, store, metrics: createMetrics(), port: 0, jobs: false });
     const rssIdle = Math.round(process.memoryUsage().rss / 1e6);
+    const pids0 = url ? await backendPids(url.toString()) : [];
+    const db0 = procCpuSeconds(pids0);
+    const cpu0 = process.cpuUsage();
     const rounds = await load(`http://127.0.0.1:${service.slack.port()}/slack/events`, fake.teamId, 2);
     await service.idle();
-    process.stdout.write(`${JSON.stringify({ target: `app-${store.kind}`, rounds, rssIdleMb: rssIdle, rssAfterMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
+    const cpu = process.cpuUsage(cpu0);
+    const dbSeconds = url ? procCpuSeconds(await backendPids(url.toString())) - db0 : 0;
+    const events = rounds.reduce((n, r) => n + r.events, 0);
+    // CPU per event: the app's own (with the fake Slack it calls, in this process) and, on Postgres, its server processes'.
+    const perEvent = { cpuMsPerEvent: round2((cpu.user + cpu.system) / 1000 / events), ...(url ? { dbCpuMsPerEvent: round2((dbSeconds * 1000) / events) } : {}) };
+    process.stdout.write(`${JSON.stringify({ target: `app-${store.kind}`, rounds, ...perEvent, rssIdleMb: rssIdle, rssAfterMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
     await service.stop();
   }
   await fake.stop();

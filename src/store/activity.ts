@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Change, MessageRecord } from '../domain/activity';
 import type { Db } from './connect';
+import { PREPARED } from './prepared';
 import { upsertUser } from './users';
 
 /** A Kysely handle or an open transaction: repositories work in whichever the edge opened. */
@@ -49,7 +50,7 @@ export async function commitMessageDeliveries(db: Db, teamId: string, deliveries
       is_question: m.question,
     })),
   );
-  const { rows } = await sql<{ event_id: string }>`
+  const { rows } = await sql<{ event_id: string }>`${sql.raw(PREPARED)}
     with claimed as (
       insert into slack_events (team_id, event_id, event_type)
       select ${teamId}, e.event_id, e.event_type from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as e(event_id text, event_type text)

@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { openEmbedded, openMemory, type EmbeddedMode } from './embedded-store';
+import { preparingPool } from './prepared';
 import type { Database } from './schema';
 
 export { StoreInUseError } from './embedded-lock';
@@ -62,7 +63,7 @@ export async function connectStore(cfg: Config['store'], opts: ConnectOptions = 
         if (checkedOut.has(client)) opts.logger?.warn({ err: lostConnection(err), backend_pid: backendPid(client), idle: false }, 'postgres connection lost');
       }),
     );
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
     return makeStore(db, 'postgres');
   }
   const e = cfg.dataDir.startsWith('memory://')

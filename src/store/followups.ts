@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './activity';
+import { PREPARED } from './prepared';
 
 /** An earlier request a new message might be following up, as stored (no text). */
 export type EarlierRequest = { ts: string; at: number; rootTs: string; isReply: boolean };
@@ -29,12 +30,15 @@ export type FollowupQuery = {
 export async function unansweredEarlierRequests(db: Executor, teamId: string, q: FollowupQuery): Promise<EarlierRequest[]> {
   let query = db
     .selectFrom('messages as m1')
+    .modifyFront(sql.raw(PREPARED))
     .select(['m1.ts', 'm1.posted_at', 'm1.root_ts', 'm1.is_reply'])
     .where('m1.team_id', '=', teamId)
     .where('m1.channel_id', '=', q.channel)
     .where('m1.user_id', '=', q.author)
     .where('m1.ts', '<', q.ts)
     .where('m1.posted_at', '>=', q.since)
+    // The same bound on ts (an index column): the scan stops at the lookback instead of walking the author's whole history here.
+    .where('m1.ts', '>=', tsFloor(q.since))
     .where(sql<boolean>`m1.mentions @> array[${q.recipient}]::text[]`)
     .where((eb) => (q.isReply ? eb('m1.root_ts', '=', q.rootTs) : eb('m1.is_reply', '=', false)))
     .where((eb) =>
@@ -70,4 +74,9 @@ export async function unansweredEarlierRequests(db: Executor, teamId: string, q:
   }
   const rows = await query.orderBy('m1.ts', 'desc').limit(20).execute();
   return rows.map((r) => ({ ts: r.ts, at: r.posted_at.getTime(), rootTs: r.root_ts, isReply: r.is_reply }));
+}
+
+/** The smallest Slack ts at or after an instant's whole second ("1764580000.000000"): ts text sorts as its time. */
+function tsFloor(at: Date): string {
+  return `${Math.floor(at.getTime() / 1000)}.000000`;
 }

@@ -3,6 +3,7 @@ import type { Charter } from '../domain/charter';
 import type { NudgeKind } from '../domain/nudges';
 import { charterFromText } from './charters';
 import type { Db } from './connect';
+import { PREPARED } from './prepared';
 import type { NamedPerson } from './users';
 
 /** A nudge the author was shown lately: its kind, about whom ('' for none), when (ms). */
@@ -29,7 +30,7 @@ export type NudgeContext = {
  */
 export async function nudgeContext(db: Db, q: { teamId: string; author: string; mentioned: readonly string[]; at: Date; now: Date; since: Date }): Promise<NudgeContext> {
   const ids = [...new Set([q.author, ...q.mentioned])];
-  const { rows } = await sql<{ charter: string | null; people: Array<[string, string | null, boolean, boolean, string | null]>; snoozed: boolean; focus: Array<[string, number]>; recent: Array<[NudgeKind, string, number]> }>`
+  const { rows } = await sql<{ charter: string | null; people: Array<[string, string | null, boolean, boolean, string | null]>; snoozed: boolean; focus: Array<[string, number]>; recent: Array<[NudgeKind, string, number]> }>`${sql.raw(PREPARED)}
     select
       (select charter::text from charters where team_id = ${q.teamId}) as charter,
       (select coalesce(json_agg(json_build_array(user_id, tz, is_bot, deleted, display_name)), '[]'::json)
