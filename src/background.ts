@@ -87,3 +87,55 @@ export class BoundedWork {
     while (this.running > 0 || this.waiting.length > 0) await this.background.idle();
   }
 }
+
+/**
+ * Items handled in batches by one worker: `handle` gets up to `batch` items at a time (those that
+ * arrived while the previous batch was handled), so a burst costs a few round trips instead of
+ * one per item. At most `max` items wait; beyond that an item is dropped (and counted). A failing
+ * batch is logged and the worker goes on.
+ */
+export class BatchedWork<T> {
+  private readonly waiting: T[] = [];
+  private working = false;
+  /** Items dropped because the queue was full. */
+  dropped = 0;
+  private readonly background: Background;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly what: string,
+    private readonly handle: (items: T[]) => Promise<void>,
+    private readonly opts: { batch: number; max: number },
+  ) {
+    this.background = new Background(logger);
+  }
+
+  add(item: T): void {
+    if (this.waiting.length >= this.opts.max) {
+      this.dropped += 1;
+      if (this.dropped === 1 || this.dropped % 1000 === 0) this.logger.warn({ dropped: this.dropped }, `${this.what} dropped: too much work waiting`);
+      return;
+    }
+    this.waiting.push(item);
+    if (!this.working) {
+      this.working = true;
+      this.background.run(this.what, () => this.drain());
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        const items = this.waiting.splice(0, this.opts.batch);
+        await this.handle(items).catch((err: unknown) => this.logger.warn({ err, items: items.length }, `${this.what} failed`));
+      }
+    } finally {
+      this.working = false;
+    }
+  }
+
+  /** Resolves when nothing is handled and nothing waits. */
+  async idle(): Promise<void> {
+    while (this.working || this.waiting.length > 0) await this.background.idle();
+  }
+}

@@ -1,4 +1,4 @@
-import { Background } from '../src/background';
+import { Background, BatchedWork } from '../src/background';
 import { createLogger } from '../src/logger';
 import { LogCapture } from './helpers/app-harness';
 
@@ -44,5 +44,53 @@ describe('Background', () => {
       [40, 'sync failed', undefined],
     ]);
     expect((lines[0]?.err as { message: string }).message).toBe('channel_not_found');
+  });
+});
+
+describe('BatchedWork', () => {
+  const logger = () => {
+    const logs = new LogCapture();
+    return { logs, logger: createLogger({ level: 'debug', stream: logs }) };
+  };
+
+  it('hands over what arrived while the previous batch was handled, in order, at most `batch` at a time', async () => {
+    const { logger: log } = logger();
+    const batches: number[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const work = new BatchedWork<number>(log, 'test', async (items) => {
+      batches.push(items);
+      if (batches.length === 1) await first;
+    }, { batch: 3, max: 100 });
+    work.add(1);
+    for (let i = 2; i <= 8; i += 1) work.add(i);
+    release();
+    await work.idle();
+    expect(batches).toEqual([[1], [2, 3, 4], [5, 6, 7], [8]]);
+  });
+
+  it('drops beyond `max` waiting (counted, logged once), and goes on after a failing batch', async () => {
+    const { logs, logger: log } = logger();
+    const seen: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const work = new BatchedWork<number>(log, 'test work', async (items) => {
+      seen.push(...items);
+      if (items[0] === 0) await held;
+      if (items.includes(2)) throw new Error('boom');
+    }, { batch: 2, max: 4 });
+    work.add(0);
+    for (let i = 1; i <= 6; i += 1) work.add(i);
+    expect(work.dropped).toBe(2);
+    release();
+    await work.idle();
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    const text = logs.text();
+    expect(text).toContain('test work dropped: too much work waiting');
+    expect(text).toContain('test work failed');
+    // After all that, it still takes work.
+    work.add(9);
+    await work.idle();
+    expect(seen).toEqual([0, 1, 2, 3, 4, 9]);
   });
 });

@@ -17,6 +17,8 @@ export type Schedule = {
   readonly holidays: ReadonlySet<string>;
   /** Memo of local date → interval, so repeated questions about one day cost one conversion. */
   readonly cache: Map<number, readonly [number, number] | null>;
+  /** The last local day asked about, as the instants [from, to) it spans: most questions fall in it. */
+  lastDay: { from: number; to: number; day: number } | null;
 };
 
 const MINUTE = 60_000;
@@ -33,6 +35,7 @@ export function scheduleFor(charter: Pick<Charter, 'timezone' | 'workdays' | 'wo
     endMinute: minutesOfDay(charter.working_hours.end),
     holidays: new Set(charter.holidays),
     cache: new Map(),
+    lastDay: null,
   };
 }
 
@@ -41,10 +44,23 @@ export function isZone(tz: string): boolean {
   return DateTime.fromMillis(0, { zone: tz }).isValid;
 }
 
-/** Days since 1970-01-01 of the local calendar date of instant t in tz. */
-function localDay(t: number, tz: string): number {
-  const d = DateTime.fromMillis(t, { zone: tz });
-  return Math.floor(Date.UTC(d.year, d.month - 1, d.day) / DAY);
+/**
+ * Days since 1970-01-01 of the local calendar date of instant t in the schedule's zone. The day
+ * found is remembered with the instants it spans (its first instant to the next day's), so that
+ * the next question about the same day needs no time-zone conversion.
+ */
+function localDay(t: number, s: Schedule): number {
+  const last = s.lastDay;
+  if (last !== null && t >= last.from && t < last.to) return last.day;
+  const d = DateTime.fromMillis(t, { zone: s.tz });
+  const day = Math.floor(Date.UTC(d.year, d.month - 1, d.day) / DAY);
+  const start = d.startOf('day');
+  const from = start.toMillis();
+  const to = start.plus({ days: 1 }).startOf('day').toMillis();
+  // Only a span that holds t and nothing of another date is remembered (a midnight that a
+  // daylight-saving change skips or repeats is handled by startOf's instants themselves).
+  if (from <= t && t < to && DateTime.fromMillis(to - 1, { zone: s.tz }).day === d.day) s.lastDay = { from, to, day };
+  return day;
 }
 
 /** The working interval [start, end) of a local calendar day, as instants; null on a day off. */
@@ -71,7 +87,7 @@ function interval(s: Schedule, day: number): readonly [number, number] | null {
 
 /** Whether instant t (ms) is within the schedule's working hours: workday, not a holiday, start <= local time < end. */
 export function isWorkingAt(s: Schedule, t: number): boolean {
-  const iv = interval(s, localDay(t, s.tz));
+  const iv = interval(s, localDay(t, s));
   return iv !== null && iv[0] <= t && t < iv[1];
 }
 
@@ -79,9 +95,9 @@ export function isWorkingAt(s: Schedule, t: number): boolean {
 export function workingMs(s: Schedule, t1: number, t2: number): number {
   if (!(t2 > t1)) return 0;
   let total = 0;
-  const last = localDay(t2, s.tz);
+  const last = localDay(t2, s);
   // A local day's interval may start before its midnight in UTC terms: begin a day early.
-  for (let day = localDay(t1, s.tz) - 1; day <= last + 1; day += 1) {
+  for (let day = localDay(t1, s) - 1; day <= last + 1; day += 1) {
     const iv = interval(s, day);
     if (iv === null) continue;
     const a = Math.max(iv[0], t1);
@@ -103,7 +119,7 @@ export function workingMinutes(s: Schedule, t1: number, t2: number): number {
 export function dueAfter(s: Schedule, t: number, minutes: number): number | null {
   let remaining = Math.round(minutes * MINUTE);
   if (remaining <= 0) return t;
-  const first = localDay(t, s.tz) - 1;
+  const first = localDay(t, s) - 1;
   for (let day = first; day <= first + MAX_DAYS_AHEAD; day += 1) {
     const iv = interval(s, day);
     if (iv === null) continue;

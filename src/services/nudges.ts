@@ -1,15 +1,14 @@
-import { BoundedWork } from '../background';
+import { Background, BatchedWork } from '../background';
 import type { MessageRecord } from '../domain/activity';
 import { channelRules, type Charter } from '../domain/charter';
 import { agendaWarning, earlyFollowupText, focusText, followupLookbackMs, meetingNudgeText, offHoursText, type NudgeKind, type NudgeOutcome, type NudgeRef } from '../domain/nudges';
-import { Schedules } from '../domain/requests';
-import { dueAfter, isWorkingAt, scheduleFor } from '../domain/working-time';
+import { dueAfter, isWorkingAt, scheduleFor, type Schedule } from '../domain/working-time';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
-import { unansweredEarlierRequests } from '../store/followups';
+import { unansweredEarlierRequestsOf, type EarlierRequest, type FollowupQuery } from '../store/followups';
 import type { Store } from '../store/connect';
 import { claimNudge, recordDecision, recordOutcome, releaseNudge, snoozeUntil } from '../store/nudges';
-import { nudgeContext, type RecentNudge } from '../store/nudge-context';
+import { nudgeContext, type NudgeContext, type RecentNudge } from '../store/nudge-context';
 import { personTz, type NamedPerson } from '../store/users';
 import type { SlackPort } from './slack-port';
 
@@ -25,8 +24,8 @@ export const RATE_LIMITS: Record<NudgeKind, { max: number; windowMs: number }> =
 };
 /** One off-hours heads-up per sender and recipient in this window. */
 export const OFF_HOURS_PAIR_MS = 12 * HOUR;
-/** Messages considered for nudges at once, and at most waiting (beyond: dropped, they would be stale). */
-export const NUDGE_CONCURRENCY = 4;
+/** Messages considered for nudges in one batch (two queries), and at most waiting (beyond: dropped, they would be stale). */
+export const NUDGE_BATCH = 50;
 export const NUDGE_QUEUE_MAX = 2_000;
 /** How far back the author's nudges are read: the longest rate-limit window. */
 const RECENT_MS = Math.max(OFF_HOURS_PAIR_MS, ...Object.values(RATE_LIMITS).map((l) => l.windowMs));
@@ -42,6 +41,17 @@ export type NudgeDeps = {
   now?: () => number;
 };
 
+/** A message worth considering, with what its context says about it. */
+type Plan = {
+  m: MessageRecord;
+  now: number;
+  rules: ReturnType<typeof channelRules>;
+  authorTz: string;
+  recipients: Array<{ userId: string; person: NamedPerson }>;
+  /** Its early follow-up lookups, one per recipient (none when the charter turns them off). */
+  followups: FollowupQuery[];
+};
+
 export type Arrival = { teamId: string; message: MessageRecord; edit: boolean; retryNum?: number; directoryReady: Promise<void> };
 
 /**
@@ -53,9 +63,13 @@ export type Arrival = { teamId: string; message: MessageRecord; edit: boolean; r
  * a meeting agenda against the charter.
  */
 export class NudgeService {
-  private readonly background: BoundedWork;
+  private readonly schedules = new WeakMap<Charter, Map<string, Schedule>>();
+  private readonly batches: BatchedWork<{ a: Arrival; now: number }>;
+  /** Nudges being posted (Web API calls), tracked for idle(). */
+  private readonly posting: Background;
   constructor(private readonly deps: NudgeDeps) {
-    this.background = new BoundedWork(deps.logger, { concurrency: NUDGE_CONCURRENCY, max: NUDGE_QUEUE_MAX });
+    this.batches = new BatchedWork(deps.logger, 'nudges', (items) => this.runBatch(items), { batch: NUDGE_BATCH, max: NUDGE_QUEUE_MAX });
+    this.posting = new Background(deps.logger);
   }
 
   private now(): number {
@@ -68,12 +82,13 @@ export class NudgeService {
     if (a.edit || a.retryNum !== undefined || now - a.message.postedAt.getTime() > MAX_AGE_MS) return;
     // Most messages neither ask for a meeting nor mention anyone: nothing to load for them.
     if (!a.message.meetingRequest && a.message.mentions.length === 0) return;
-    this.background.run('nudge', () => this.run(a, now), { team_id: a.teamId, channel: a.message.channelId });
+    this.batches.add({ a, now });
   }
 
   /** Resolves when every nudge under consideration has been shown or dropped. */
   async idle(): Promise<void> {
-    await this.background.idle();
+    await this.batches.idle();
+    await this.posting.idle();
   }
 
   /** Records what the person did with their nudge (first outcome wins). False for an unknown nudge or someone else's. */
@@ -104,84 +119,135 @@ export class NudgeService {
     return agendaWarning(charter, tz ?? charter.timezone, when, this.now());
   }
 
-  private async run(a: Arrival, now: number): Promise<void> {
-    const { store } = this.deps;
-    const m = a.message;
-    await a.directoryReady;
-    // One round trip for the charter, the people, the author's snooze and recent nudges, and focus.
-    const ctx = await nudgeContext(store.db, { teamId: a.teamId, author: m.userId, mentioned: m.mentions, at: m.postedAt, now: new Date(now), since: new Date(now - RECENT_MS) });
+  /**
+   * Considers a batch of arrivals: per team, one query for their context (charter, people,
+   * snoozes, focus, the authors' recent nudges) and one for their early follow-ups, then each
+   * message's nudges in arrival order.
+   */
+  private async runBatch(items: ReadonlyArray<{ a: Arrival; now: number }>): Promise<void> {
+    const byTeam = new Map<string, Array<{ a: Arrival; now: number }>>();
+    for (const item of items) byTeam.set(item.a.teamId, [...(byTeam.get(item.a.teamId) ?? []), item]);
+    for (const [teamId, mine] of byTeam) {
+      await Promise.allSettled(mine.map(({ a }) => a.directoryReady));
+      const ats = mine.map(({ a }) => a.message.postedAt.getTime());
+      const oldestNow = Math.min(...mine.map(({ now }) => now));
+      const ctx = await nudgeContext(this.deps.store.db, {
+        teamId,
+        authors: mine.map(({ a }) => a.message.userId),
+        mentioned: mine.flatMap(({ a }) => a.message.mentions),
+        atFrom: new Date(Math.min(...ats)),
+        atTo: new Date(Math.max(...ats)),
+        now: new Date(oldestNow),
+        since: new Date(oldestNow - RECENT_MS),
+      });
+      const plans = mine.map(({ a, now }) => this.plan(a.message, now, ctx));
+      const queries = plans.flatMap((p) => p?.followups ?? []);
+      const earlier = await unansweredEarlierRequestsOf(this.deps.store.db, teamId, queries);
+      let k = 0;
+      for (const p of plans) {
+        if (p === null) continue;
+        const answers = p.followups.map(() => earlier[k++] ?? []);
+        await this.nudge(teamId, p, answers, ctx);
+      }
+    }
+  }
+
+  /** What a message may lead to, from its context: null when nothing can (excluded channel, bot, snoozed author, switches off). */
+  private plan(m: MessageRecord, now: number, ctx: NudgeContext): Plan | null {
     const { charter } = ctx;
-    if (charter.excluded_channels.includes(m.channelId)) return;
+    if (charter.excluded_channels.includes(m.channelId)) return null;
     const rules = channelRules(charter, m.channelId);
     // Focus heads-ups are the recipient's own choice (`/async focus`): they do not depend on the charter's switches.
-    if (!rules.nudges.meeting_requests && !rules.nudges.off_hours_mentions && !rules.nudges.early_followups && m.mentions.length === 0) return;
-    const byId = ctx.people;
-    const author = byId.get(m.userId);
-    if (author?.isBot === true) return;
-    if (ctx.snoozed) return;
-    const recent = ctx.recent;
-    const authorTz = author?.tz ?? charter.timezone;
-    const at = m.postedAt.getTime();
-
-    if (rules.nudges.meeting_requests && m.meetingRequest) {
-      await this.show(a.teamId, 'meeting_request', m, undefined, now, meetingNudgeText(charter, m.channelId, authorTz, at), recent);
-    }
+    if (!rules.nudges.meeting_requests && !rules.nudges.off_hours_mentions && !rules.nudges.early_followups && m.mentions.length === 0) return null;
+    const author = ctx.people.get(m.userId);
+    if (author?.isBot === true) return null;
+    if ((ctx.snoozed.get(m.userId) ?? 0) > now) return null;
     const app = this.deps.appUserIds();
     const recipients = m.mentions
       .filter((u) => u !== m.userId && !app.has(u))
-      .map((u) => ({ userId: u, person: byId.get(u) }))
+      .map((u) => ({ userId: u, person: ctx.people.get(u) }))
       .filter((r): r is { userId: string; person: NamedPerson } => r.person !== undefined && !r.person.isBot && !r.person.deleted);
+    const at = m.postedAt.getTime();
+    const followups: FollowupQuery[] =
+      rules.nudges.early_followups
+        ? recipients.map((r) => ({
+            channel: m.channelId,
+            author: m.userId,
+            recipient: r.userId,
+            ts: m.ts,
+            rootTs: m.rootTs,
+            isReply: m.isReply,
+            at: m.postedAt,
+            since: new Date(at - followupLookbackMs(charter, m.channelId)),
+            reactionsCount: charter.reactions_count_as_response,
+          }))
+        : [];
+    return { m, now, rules, authorTz: author?.tz ?? charter.timezone, recipients, followups };
+  }
+
+  /**
+   * A person's schedule under a charter, kept while that charter is in force (the context hands
+   * out one object per stored version), so its memo of working days outlives one message.
+   */
+  private scheduleOf(charter: Charter, tz: string | null): Schedule {
+    let byTz = this.schedules.get(charter);
+    if (byTz === undefined) {
+      byTz = new Map();
+      this.schedules.set(charter, byTz);
+    }
+    let s = byTz.get(tz ?? '');
+    if (s === undefined) {
+      s = scheduleFor(charter, tz);
+      if (byTz.size >= 500) byTz.clear();
+      byTz.set(tz ?? '', s);
+    }
+    return s;
+  }
+
+  /** The nudges of one planned message, in order: meeting request, focus, off hours, early follow-ups. */
+  private async nudge(teamId: string, p: Plan, earlier: readonly EarlierRequest[][], ctx: NudgeContext): Promise<void> {
+    const { m, now, rules, recipients } = p;
+    const { charter } = ctx;
+    const recent = ctx.recent.get(m.userId) ?? [];
+    const at = m.postedAt.getTime();
+    if (rules.nudges.meeting_requests && m.meetingRequest) {
+      await this.show(teamId, 'meeting_request', m, undefined, now, meetingNudgeText(charter, m.channelId, p.authorTz, at), recent);
+    }
     // Someone in focus gets this heads-up instead of the off-hours one (never in an urgent channel).
-    const focused = rules.urgent ? new Map<string, Date>() : ctx.focus;
+    const focused = new Map<string, number>();
+    if (!rules.urgent) {
+      for (const f of ctx.focus) if (f.start <= at && f.end > at && (focused.get(f.userId) ?? 0) < f.end) focused.set(f.userId, f.end);
+    }
     for (const r of recipients) {
       const until = focused.get(r.userId);
       if (until === undefined) continue;
       if (shownSince(recent, 'focus', now - OFF_HOURS_PAIR_MS, r.userId) > 0) continue;
-      const text = focusText({ name: r.person.displayName ?? r.userId, tz: r.person.tz ?? charter.timezone, until: until.getTime(), now, urgentChannel: charter.urgent_channels[0] ?? null });
-      await this.show(a.teamId, 'focus', m, r.userId, now, text, recent);
+      const text = focusText({ name: r.person.displayName ?? r.userId, tz: r.person.tz ?? charter.timezone, until, now, urgentChannel: charter.urgent_channels[0] ?? null });
+      await this.show(teamId, 'focus', m, r.userId, now, text, recent);
     }
     if (rules.nudges.off_hours_mentions && !rules.urgent) {
-      const schedules = new Schedules(charter, new Map(recipients.map((r) => [r.userId, { tz: r.person.tz, isBot: r.person.isBot, deleted: r.person.deleted }])));
       for (const r of recipients) {
-        const s = schedules.of(r.userId);
+        const s = this.scheduleOf(charter, r.person.tz);
         if (focused.has(r.userId) || isWorkingAt(s, at)) continue;
         if (shownSince(recent, 'off_hours', now - OFF_HOURS_PAIR_MS, r.userId) > 0) continue;
         const text = offHoursText({ name: r.person.displayName ?? r.userId, tz: s.tz, at, due: dueAfter(s, at, rules.normalWorkingMinutes), urgentChannel: charter.urgent_channels[0] ?? null });
-        await this.show(a.teamId, 'off_hours', m, r.userId, now, text, recent);
+        await this.show(teamId, 'off_hours', m, r.userId, now, text, recent);
       }
     }
-    if (rules.nudges.early_followups && recipients.length > 0) await this.earlyFollowups(a.teamId, charter, m, now, new Map(recipients.map((r) => [r.userId, { name: r.person.displayName ?? r.userId, tz: r.person.tz }])), recent);
-  }
-
-  /**
-   * Early follow-ups (SPEC §4) of this message: per recipient, the author's latest earlier
-   * request to them here (same root, or both top-level) still unanswered and not yet due. Read
-   * with indexed lookups of the author's and recipient's messages, not the channel's history.
-   */
-  private async earlyFollowups(teamId: string, charter: Charter, m: MessageRecord, now: number, recipients: ReadonlyMap<string, { name: string; tz: string | null }>, recent: RecentNudge[]): Promise<void> {
-    const at = m.postedAt.getTime();
-    const rules = channelRules(charter, m.channelId);
-    for (const [recipient, who] of recipients) {
-      const earlier = await unansweredEarlierRequests(this.deps.store.db, teamId, {
-        channel: m.channelId,
-        author: m.userId,
-        recipient,
-        ts: m.ts,
-        rootTs: m.rootTs,
-        isReply: m.isReply,
-        at: m.postedAt,
-        since: new Date(at - followupLookbackMs(charter, m.channelId)),
-        reactionsCount: charter.reactions_count_as_response,
-      });
-      const schedule = scheduleFor(charter, who.tz);
-      const open = earlier.find((e) => {
-        const due = rules.urgent ? e.at + rules.urgentMinutes * 60_000 : dueAfter(schedule, e.at, rules.normalWorkingMinutes);
+    // Early follow-ups (SPEC §4): per recipient, the author's latest earlier request to them here
+    // (same root, or both top-level) still unanswered and not yet due.
+    for (const [i, q] of p.followups.entries()) {
+      const r = recipients.find((x) => x.userId === q.recipient);
+      if (r === undefined) continue;
+      const schedule = this.scheduleOf(charter, r.person.tz);
+      const dueOf = (askedAt: number): number | null => (rules.urgent ? askedAt + rules.urgentMinutes * 60_000 : dueAfter(schedule, askedAt, rules.normalWorkingMinutes));
+      const open = (earlier[i] ?? []).find((e) => {
+        const due = dueOf(e.at);
         return due === null || at <= due;
       });
       if (open === undefined) continue;
-      const due = rules.urgent ? open.at + rules.urgentMinutes * 60_000 : dueAfter(schedule, open.at, rules.normalWorkingMinutes);
-      const text = earlyFollowupText({ name: who.name, tz: schedule.tz, askedAt: open.at, due, now });
-      await this.show(teamId, 'early_followup', m, recipient, now, text, recent);
+      const text = earlyFollowupText({ name: r.person.displayName ?? r.userId, tz: schedule.tz, askedAt: open.at, due: dueOf(open.at), now });
+      await this.show(teamId, 'early_followup', m, r.userId, now, text, recent);
     }
   }
 
@@ -198,15 +264,24 @@ export class NudgeService {
     }
     const id = await claimNudge(store.db, { teamId, channelId: m.channelId, messageTs: m.ts, kind, userId: m.userId, at: new Date(now), ...(about ? { aboutUserId: about } : {}) });
     if (id === null) return;
-    recent.push({ kind, about: about ?? '', at: now });
-    try {
-      await slack.showNudge({ kind, channel: m.channelId, user: m.userId, text, ref: { n: id, c: m.channelId, ts: m.ts } });
-      logger.info({ team_id: teamId, kind, nudge: id }, 'nudge shown');
-    } catch (err) {
-      await releaseNudge(store.db, id);
-      recent.splice(recent.findIndex((r) => r.kind === kind && r.at === now && r.about === (about ?? '')), 1);
-      throw err;
-    }
+    const shown: RecentNudge = { kind, about: about ?? '', at: now };
+    recent.push(shown);
+    // Posted off this loop, so that one slow Web API call does not hold the rest of the batch.
+    this.posting.run(
+      'nudge',
+      async () => {
+        try {
+          await slack.showNudge({ kind, channel: m.channelId, user: m.userId, text, ref: { n: id, c: m.channelId, ts: m.ts } });
+          logger.info({ team_id: teamId, kind, nudge: id }, 'nudge shown');
+        } catch (err) {
+          // Not shown: it must not count against the person's limits.
+          await releaseNudge(store.db, id);
+          recent.splice(recent.indexOf(shown), 1);
+          throw err;
+        }
+      },
+      { team_id: teamId, kind },
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from './activity';
+import type { Db } from './connect';
 import { PREPARED } from './prepared';
 
 /** An earlier request a new message might be following up, as stored (no text). */
@@ -25,55 +25,61 @@ export type FollowupQuery = {
  * as the new one (or both top-level), that the recipient had not answered by the new message's
  * time (SPEC §4's responses: a later message of theirs with the same root, a later top-level one
  * when both are top-level, a reaction when reactions count). Newest first, at most 20. Indexed
- * lookups (messages by channel, author and ts), so the cost does not grow with the channel's history.
+ * lookups (messages by channel, author and ts from the lookback on), so the cost does not grow
+ * with the channel's history.
  */
-export async function unansweredEarlierRequests(db: Executor, teamId: string, q: FollowupQuery): Promise<EarlierRequest[]> {
-  let query = db
-    .selectFrom('messages as m1')
-    .modifyFront(sql.raw(PREPARED))
-    .select(['m1.ts', 'm1.posted_at', 'm1.root_ts', 'm1.is_reply'])
-    .where('m1.team_id', '=', teamId)
-    .where('m1.channel_id', '=', q.channel)
-    .where('m1.user_id', '=', q.author)
-    .where('m1.ts', '<', q.ts)
-    .where('m1.posted_at', '>=', q.since)
-    // The same bound on ts (an index column): the scan stops at the lookback instead of walking the author's whole history here.
-    .where('m1.ts', '>=', tsFloor(q.since))
-    .where(sql<boolean>`m1.mentions @> array[${q.recipient}]::text[]`)
-    .where((eb) => (q.isReply ? eb('m1.root_ts', '=', q.rootTs) : eb('m1.is_reply', '=', false)))
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('messages as r')
-            .select(sql`1`.as('one'))
-            .whereRef('r.team_id', '=', 'm1.team_id')
-            .whereRef('r.channel_id', '=', 'm1.channel_id')
-            .where('r.user_id', '=', q.recipient)
-            .whereRef('r.ts', '>', 'm1.ts')
-            .where('r.posted_at', '<=', q.at)
-            .where((e) => e.or([e('r.root_ts', '=', e.ref('m1.root_ts')), e.and([e('m1.is_reply', '=', false), e('r.is_reply', '=', false)])])),
-        ),
-      ),
-    );
-  if (q.reactionsCount) {
-    query = query.where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('reactions as x')
-            .select(sql`1`.as('one'))
-            .whereRef('x.team_id', '=', 'm1.team_id')
-            .whereRef('x.channel_id', '=', 'm1.channel_id')
-            .whereRef('x.message_ts', '=', 'm1.ts')
-            .where('x.user_id', '=', q.recipient)
-            .where('x.reacted_at', '<=', q.at),
-        ),
-      ),
-    );
-  }
-  const rows = await query.orderBy('m1.ts', 'desc').limit(20).execute();
-  return rows.map((r) => ({ ts: r.ts, at: r.posted_at.getTime(), rootTs: r.root_ts, isReply: r.is_reply }));
+export async function unansweredEarlierRequests(db: Db, teamId: string, q: FollowupQuery): Promise<EarlierRequest[]> {
+  return (await unansweredEarlierRequestsOf(db, teamId, [q]))[0] ?? [];
+}
+
+/** unansweredEarlierRequests for several queries of one team in one statement; answers in the queries' order. */
+export async function unansweredEarlierRequestsOf(db: Db, teamId: string, queries: readonly FollowupQuery[]): Promise<EarlierRequest[][]> {
+  if (queries.length === 0) return [];
+  const input = queries.map((q, i) => ({
+    i,
+    channel: q.channel,
+    author: q.author,
+    recipient: q.recipient,
+    ts: q.ts,
+    root_ts: q.rootTs,
+    is_reply: q.isReply,
+    at: q.at.toISOString(),
+    since: q.since.toISOString(),
+    since_ts: tsFloor(q.since),
+    reactions: q.reactionsCount,
+  }));
+  const { rows } = await sql<{ i: number; ts: string; posted_at: Date; root_ts: string; is_reply: boolean }>`${sql.raw(PREPARED)}
+    select q.i, m1.ts, m1.posted_at, m1.root_ts, m1.is_reply
+    from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+      as q(i int, channel text, author text, recipient text, ts text, root_ts text, is_reply boolean, at timestamptz, since timestamptz, since_ts text, reactions boolean)
+    cross join lateral (
+      select m1.ts, m1.posted_at, m1.root_ts, m1.is_reply
+      from messages m1
+      where m1.team_id = ${teamId}
+        and m1.channel_id = q.channel
+        and m1.user_id = q.author
+        and m1.ts < q.ts
+        -- the same bound on ts (an index column) as on posted_at: the scan stops at the lookback
+        and m1.ts >= q.since_ts
+        and m1.posted_at >= q.since
+        and m1.mentions @> array[q.recipient]
+        and (case when q.is_reply then m1.root_ts = q.root_ts else m1.is_reply = false end)
+        and not exists (
+          select 1 from messages r
+          where r.team_id = m1.team_id and r.channel_id = m1.channel_id and r.user_id = q.recipient
+            and r.ts > m1.ts and r.posted_at <= q.at
+            and (r.root_ts = m1.root_ts or (m1.is_reply = false and r.is_reply = false)))
+        and not (q.reactions and exists (
+          select 1 from reactions x
+          where x.team_id = m1.team_id and x.channel_id = m1.channel_id and x.message_ts = m1.ts
+            and x.user_id = q.recipient and x.reacted_at <= q.at))
+      order by m1.ts desc
+      limit 20
+    ) m1
+    order by q.i, m1.ts desc`.execute(db);
+  const out: EarlierRequest[][] = queries.map(() => []);
+  for (const r of rows) out[r.i]?.push({ ts: r.ts, at: new Date(r.posted_at).getTime(), rootTs: r.root_ts, isReply: r.is_reply });
+  return out;
 }
 
 /** The smallest Slack ts at or after an instant's whole second ("1764580000.000000"): ts text sorts as its time. */

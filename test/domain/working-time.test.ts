@@ -127,6 +127,38 @@ const anySchedule = fc
   .map(({ tz, hours: [s, e], workdays, holidays }) => scheduleFor(charter({ working_hours: { start: hhmm(s), end: hhmm(e) }, workdays: [...workdays], holidays: [...new Set(holidays)] }), tz));
 
 describe('working time properties', () => {
+  it('a schedule asked many questions answers as a fresh one does (its memo of days never leaks across a date or a DST change)', () => {
+    // A DST change with its own zone; instants on the quarter hour within a day and a half of it,
+    // asked in order (so that a remembered day meets the instants just past its end).
+    const OWN: Array<[string, number]> = [
+      [NY, at('2026-03-08T03:00', NY)],
+      [NY, at('2026-11-01T01:30', NY)],
+      [BERLIN, at('2026-03-29T03:00', BERLIN)],
+      [BERLIN, at('2026-10-25T02:30', BERLIN)],
+      [SYDNEY, at('2026-04-05T02:30', SYDNEY)],
+      [SYDNEY, at('2026-10-04T03:00', SYDNEY)],
+      ['America/Santiago', at('2026-09-06T01:00', 'America/Santiago')],
+      ['America/Santiago', at('2026-04-05T00:30', 'America/Santiago')],
+    ];
+    const near = fc.tuple(fc.constantFrom(...OWN), fc.array(fc.integer({ min: -36 * 4, max: 36 * 4 }), { minLength: 5, maxLength: 60 }));
+    // Whole days (00:00-23:59) on some weekdays make a wrong date show at once in isWorkingAt.
+    const params = fc.record({ hours: fc.oneof(hours, fc.constant([0, 1439] as const)), workdays: fc.subarray(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const, { minLength: 1, maxLength: 6 }) });
+    fc.assert(
+      fc.property(params, near, fc.integer({ min: 1, max: 3_000 }), ({ hours: [st, en], workdays }, [[tz, base], quarters], minutes) => {
+        const c = charter({ working_hours: { start: hhmm(st), end: hhmm(en) }, workdays: [...workdays] });
+        const kept = scheduleFor(c, tz);
+        const ts = [...quarters].sort((x, y) => x - y).map((q) => base + q * 15 * 60_000);
+        for (const [i, t] of ts.entries()) {
+          const t2 = ts[(i + 1) % ts.length] ?? t;
+          expect(isWorkingAt(kept, t)).toBe(isWorkingAt(scheduleFor(c, tz), t));
+          expect(dueAfter(kept, t, minutes)).toBe(dueAfter(scheduleFor(c, tz), t, minutes));
+          expect(workingMs(kept, Math.min(t, t2), Math.max(t, t2))).toBe(workingMs(scheduleFor(c, tz), Math.min(t, t2), Math.max(t, t2)));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('working minutes are additive: wm(a,c) = wm(a,b) + wm(b,c)', () => {
     fc.assert(
       fc.property(anySchedule, instant, instant, instant, (s, x, y, z) => {
