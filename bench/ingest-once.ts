@@ -58,6 +58,19 @@ async function backendPids(url: string): Promise<number[]> {
   }
 }
 const APP_NAME = `ac-bench-${process.pid}`;
+
+/** Statements sent to Postgres by this process (pg's Client.query), by their first words. */
+const statements = new Map<string, number>();
+const clientQuery = Client.prototype.query as (...args: unknown[]) => unknown;
+Client.prototype.query = function counted(this: Client, ...args: unknown[]) {
+  const first = args[0];
+  const text = typeof first === 'string' ? first : (first as { text?: string } | null)?.text;
+  if (typeof text === 'string') {
+    const key = text.replace(/\/\* prepared \*\//, '').trim().split(/\s+/).slice(0, 4).join(' ');
+    statements.set(key, (statements.get(key) ?? 0) + 1);
+  }
+  return clientQuery.apply(this, args);
+} as typeof Client.prototype.query;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
@@ -91,13 +104,19 @@ async function main(): Promise<void> {
     const pids0 = url ? await backendPids(url.toString()) : [];
     const db0 = procCpuSeconds(pids0);
     const cpu0 = process.cpuUsage();
+    statements.clear();
     const rounds = await load(`http://127.0.0.1:${service.slack.port()}/slack/events`, fake.teamId, 2);
     await service.idle();
     const cpu = process.cpuUsage(cpu0);
     const dbSeconds = url ? procCpuSeconds(await backendPids(url.toString())) - db0 : 0;
     const events = rounds.reduce((n, r) => n + r.events, 0);
     // CPU per event: the app's own (with the fake Slack it calls, in this process) and, on Postgres, its server processes'.
-    const perEvent = { cpuMsPerEvent: round2((cpu.user + cpu.system) / 1000 / events), ...(url ? { dbCpuMsPerEvent: round2((dbSeconds * 1000) / events) } : {}) };
+    const sent = [...statements.values()].reduce((n, c) => n + c, 0);
+    const perEvent = {
+      cpuMsPerEvent: round2((cpu.user + cpu.system) / 1000 / events),
+      ...(url ? { dbCpuMsPerEvent: round2((dbSeconds * 1000) / events), statementsPerEvent: round2(sent / events) } : {}),
+    };
+    if (url && process.env.BENCH_STATEMENTS) process.stderr.write(`${[...statements].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}\t${k}`).join('\n')}\n`);
     process.stdout.write(`${JSON.stringify({ target: `app-${store.kind}`, rounds, ...perEvent, rssIdleMb: rssIdle, rssAfterMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
     await service.stop();
   }
