@@ -92,7 +92,10 @@ export class BoundedWork {
  * Items handled in batches by one worker: `handle` gets up to `batch` items at a time (those that
  * arrived while the previous batch was handled), so a burst costs a few round trips instead of
  * one per item. At most `max` items wait; beyond that an item is dropped (and counted). A failing
- * batch is logged and the worker goes on.
+ * batch is logged and the worker goes on. With `share` < 1 the worker rests after each batch for
+ * as long as the batch took times (1 / share − 1), so it never holds the event loop (and, on the
+ * embedded store, the database, which runs on that loop) more than that share of the time: under
+ * a sustained burst its queue fills and drops instead of starving what must be answered.
  */
 export class BatchedWork<T> {
   private readonly waiting: T[] = [];
@@ -105,7 +108,7 @@ export class BatchedWork<T> {
     private readonly logger: Logger,
     private readonly what: string,
     private readonly handle: (items: T[]) => Promise<void>,
-    private readonly opts: { batch: number; max: number },
+    private readonly opts: { batch: number; max: number; share?: number },
   ) {
     this.background = new Background(logger);
   }
@@ -127,7 +130,10 @@ export class BatchedWork<T> {
     try {
       while (this.waiting.length > 0) {
         const items = this.waiting.splice(0, this.opts.batch);
+        const started = performance.now();
         await this.handle(items).catch((err: unknown) => this.logger.warn({ err, items: items.length }, `${this.what} failed`));
+        const share = this.opts.share ?? 1;
+        if (share < 1) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * (1 / share - 1)));
       }
     } finally {
       this.working = false;

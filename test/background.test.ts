@@ -93,4 +93,21 @@ describe('BatchedWork', () => {
     await work.idle();
     expect(seen).toEqual([0, 1, 2, 3, 4, 9]);
   });
+
+  it('with a share below 1, rests after each batch so that it works at most that share of the time', async () => {
+    const { logger: log } = logger();
+    const starts: number[] = [];
+    const work = new BatchedWork<number>(log, 'test', async () => {
+      starts.push(performance.now());
+      const until = performance.now() + 20;
+      while (performance.now() < until) {
+        // a batch that holds the event loop for 20 ms
+      }
+    }, { batch: 1, max: 10, share: 0.25 });
+    for (let i = 0; i < 3; i += 1) work.add(i);
+    await work.idle();
+    expect(starts).toHaveLength(3);
+    // 20 ms of work, then 20 × (1 / 0.25 − 1) = 60 ms of rest before the next batch.
+    for (let i = 1; i < starts.length; i += 1) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(75);
+  });
 });

@@ -27,6 +27,8 @@ export const OFF_HOURS_PAIR_MS = 12 * HOUR;
 /** Messages considered for nudges in one batch (two queries), and at most waiting (beyond: dropped, they would be stale). */
 export const NUDGE_BATCH = 50;
 export const NUDGE_QUEUE_MAX = 2_000;
+/** At most this share of the event loop's time goes to nudges: acknowledgements come first. */
+export const NUDGE_SHARE = 0.3;
 /** How far back the author's nudges are read: the longest rate-limit window. */
 const RECENT_MS = Math.max(OFF_HOURS_PAIR_MS, ...Object.values(RATE_LIMITS).map((l) => l.windowMs));
 /** "Snooze nudges for 7 days". */
@@ -68,7 +70,7 @@ export class NudgeService {
   /** Nudges being posted (Web API calls), tracked for idle(). */
   private readonly posting: Background;
   constructor(private readonly deps: NudgeDeps) {
-    this.batches = new BatchedWork(deps.logger, 'nudges', (items) => this.runBatch(items), { batch: NUDGE_BATCH, max: NUDGE_QUEUE_MAX });
+    this.batches = new BatchedWork(deps.logger, 'nudges', (items) => this.runBatch(items), { batch: NUDGE_BATCH, max: NUDGE_QUEUE_MAX, share: NUDGE_SHARE });
     this.posting = new Background(deps.logger);
   }
 
