@@ -110,13 +110,16 @@ export function countQueries(teamId: string, q: CountsQuery) {
   const weeksTo = new Date(Math.min(q.asOf.getTime(), (bounds.at(-1) ?? q.asOf.getTime()) - 1));
   const asOfMs = q.asOf.getTime();
   // Zone k's key of instant x is k·span + (x − base); thr/cum are the table's thresholds and cumulative working time.
-  const thr = () => sql`${t.thresholds}::int8[]`;
-  const cum = () => sql`${t.cumulative}::int8[]`;
+  // Sent once per statement (a long span of many zones makes them large) and read through tt.
+  const tables = sql`tt as (select ${t.thresholds}::int8[] as thr, ${t.cumulative}::int8[] as cum)`;
+  const thr = () => sql`(select thr from tt)`;
+  const cum = () => sql`(select cum from tt)`;
   // Every zone's W and "ends a stretch of work" at as_of, one element per zone.
   const asOf = workAt(t, asOfMs);
   const people = sql`select user_id, is_bot, deleted, array_position(${zones}, coalesce(tz, ${q.charterTz})) - 1 as tzi from users where team_id = ${teamId}`;
 
   const messagesQuery = sql<MessageRow>`
+    with ${tables}
     select x.wb, x.ch, count(*) as messages,
            count(*) filter (where x.is_reply) as threaded,
            count(*) filter (where x.mr) as meeting,
@@ -147,7 +150,8 @@ export function countQueries(teamId: string, q: CountsQuery) {
   const requestsQuery = (part: Part) => {
     const mine = (col: string) => (part.of === 1 ? sql`true` : sql`abs(hashtext(${sql.raw(col)}) % ${part.of}) = ${part.index}`);
     return sql<RequestRow>`
-    with r as materialized (
+    with ${tables},
+    r as materialized (
       -- A request (SPEC §4) is (message, recipient): (mid, n) names it, the message's row and the mention's
       -- place. With what the rest asks of it: its week bucket, window, and the recipient's working time at it.
       select x.mid, x.n, x.ch, x.ts, x.root, x.reply, x.requester, x.rcpt, x.pat, x.at, x.tzi, x.it, x.wb, x.urgent, x.rem,
