@@ -7,7 +7,12 @@ import { generateExport } from '../../src/services/demo-export';
 import { importExport, type ImportOptions, type ImportSummary } from '../../src/services/export-import';
 import { openExport } from '../../src/services/export-reader';
 import { copyField, encodeMessageRows, pgText } from '../../src/store/import-copy';
+import { connectStore } from '../../src/store/connect';
+import { migrateToLatest } from '../../src/store/migrate';
 import { freshStore, testBackend, type TestStore } from '../helpers/store';
+
+/** COPY needs Postgres: these tests use it in both passes (DATABASE_URL, or the local server CI always has). */
+const ON_POSTGRES = { url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
 
 /** Characters COPY's text format and array literals treat specially, and some that merely look odd. */
 const ODD = ['tab\there', 'new\nline', 'cr\rhere', 'back\\slash', '\\N', 'NULL', 'quo"te', "apo'strophe", '{br,ace}', ' spaced ', 'emoji 😀🎉', 'ünïcødé ß', 'comma,semi;'];
@@ -69,8 +74,8 @@ async function importInto(store: TestStore, dir: string, opts: Partial<ImportOpt
  * stored. `again` is what the second import counts as new: messages deleted before the import
  * are inserted and taken out again each time (as insertMessages counts them).
  */
-async function importTwice(dir: string, opts: Partial<ImportOptions>, before?: (s: TestStore) => Promise<void>, again = 0) {
-  const store = await freshStore();
+async function importTwice(dir: string, opts: Partial<ImportOptions>, before?: (s: TestStore) => Promise<void>, again = 0, where: { url?: string } = {}) {
+  const store = await freshStore(where);
   try {
     await before?.(store);
     const first = await importInto(store, dir, opts);
@@ -175,14 +180,14 @@ describe(`export import (${testBackend()})`, () => {
     }
   }, 120_000);
 
-  (testBackend() === 'postgres' ? it : it.skip)('COPY stores exactly the rows batched inserts store, row for row, and keeps deleted messages deleted', async () => {
+  it('COPY stores exactly the rows batched inserts store, row for row, and keeps deleted messages deleted (Postgres)', async () => {
     const deleted = { channel_id: 'C2cr\rhere', ts: `${1767600000 + 61 * 53}.000000` };
     for (const d of [odd, demo]) {
-      const inserted = await importTwice(d, { method: 'insert', parseWorkers: 0 });
+      const inserted = await importTwice(d, { method: 'insert', parseWorkers: 0 }, undefined, 0, ON_POSTGRES);
       if (d === odd) expect(inserted.rows).toContainEqual(expect.objectContaining(deleted));
-      const copied = await importTwice(d, { method: 'copy', parseWorkers: 2 });
+      const copied = await importTwice(d, { method: 'copy', parseWorkers: 2 }, undefined, 0, ON_POSTGRES);
       expect(copied).toEqual(inserted);
-      expect(await importTwice(d, { method: 'copy', parseWorkers: 0 })).toEqual(inserted);
+      expect(await importTwice(d, { method: 'copy', parseWorkers: 0 }, undefined, 0, ON_POSTGRES)).toEqual(inserted);
     }
     // Several chunks: the first ones copied straight in, then one meets rows an earlier import of
     // some of the files stored (rolled back to its savepoint), and it and the rest go through staging.
@@ -191,7 +196,7 @@ describe(`export import (${testBackend()})`, () => {
     for (const f of ['users.json', 'channels.json']) writeFileSync(join(some, f), readFileSync(join(demo, f)));
     for (const f of readdirSync(join(demo, 'channel-1')).slice(5, 25)) writeFileSync(join(some, 'channel-1', f), readFileSync(join(demo, 'channel-1', f)));
     const partThenAll = async (method: 'copy' | 'insert') => {
-      const store = await freshStore();
+      const store = await freshStore(ON_POSTGRES);
       try {
         const part = await importInto(store, some, { method, copyChunk: 40 });
         const all = await importInto(store, demo, { method, copyChunk: 40 });
@@ -209,19 +214,19 @@ describe(`export import (${testBackend()})`, () => {
     const tombstone = async (s: TestStore) => {
       await s.db.insertInto('deleted_messages').values({ team_id: TEAM, ...deleted, deleted_at: new Date() }).execute();
     };
-    const a = await importTwice(odd, { method: 'insert' }, tombstone, 1);
-    const b = await importTwice(odd, { method: 'copy' }, tombstone, 1);
+    const a = await importTwice(odd, { method: 'insert' }, tombstone, 1, ON_POSTGRES);
+    const b = await importTwice(odd, { method: 'copy' }, tombstone, 1, ON_POSTGRES);
     expect(b).toEqual(a);
     expect(a.rows).not.toContainEqual(expect.objectContaining(deleted));
   }, 240_000);
 
-  (testBackend() === 'postgres' ? it : it.skip)('refuses a NUL in an id with either method and stores nothing', async () => {
+  it('refuses a NUL in an id with either method and stores nothing (Postgres)', async () => {
     const nul = join(dir, 'nul');
     generateExport(nul, 500, { weeks: 1 });
     const file = join(nul, 'channel-0', '2026-01-05.json');
     writeFileSync(file, JSON.stringify([{ type: 'message', user: 'U\u0000X', ts: '1767571252.000001', text: 'hi' }]));
     for (const method of ['insert', 'copy'] as const) {
-      const store = await freshStore();
+      const store = await freshStore(ON_POSTGRES);
       try {
         await expect(importInto(store, nul, { method })).rejects.toThrow(/0x00/);
         expect(await store.db.selectFrom('messages').select('ts').execute()).toEqual([]);
@@ -232,12 +237,14 @@ describe(`export import (${testBackend()})`, () => {
     }
   }, 120_000);
 
-  (testBackend() === 'pglite' ? it : it.skip)('refuses COPY on the embedded store', async () => {
-    const store = await freshStore();
+  it('refuses COPY on the embedded store', async () => {
+    const pglite = await connectStore({ kind: 'pglite', dataDir: 'memory://' });
     try {
+      await migrateToLatest(pglite.db);
+      const store: TestStore = { ...pglite, storeConfig: { kind: 'pglite', dataDir: 'memory://' }, schema: undefined };
       await expect(importInto(store, odd, { method: 'copy' })).rejects.toThrow('a COPY import needs Postgres');
     } finally {
-      await store.close();
+      await pglite.close();
     }
   });
 });
