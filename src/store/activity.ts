@@ -33,22 +33,8 @@ export async function commitMessageDeliveries(db: Db, teamId: string, deliveries
   const events = deliveries.map((d) => ({ event_id: d.eventId, event_type: d.eventType }));
   const channels = deliveries.flatMap((d) => d.channels.map((c) => ({ channel_id: c.id, channel_type: c.type })));
   const messages = deliveries.flatMap((d) =>
-    d.messages.map((m) => ({
-      event_id: d.eventId,
-      channel_id: m.channelId,
-      ts: m.ts,
-      posted_at: m.postedAt.toISOString(),
-      thread_ts: m.threadTs,
-      root_ts: m.rootTs,
-      is_reply: m.isReply,
-      user_id: m.userId,
-      subtype: m.subtype,
-      mentions: m.mentions,
-      edited_ts: m.editedTs,
-      is_meeting_request: m.meetingRequest,
-      is_where_is: m.whereIs,
-      is_question: m.question,
-    })),
+    // The row insertMessages writes (JSON turns posted_at into ISO text), with its event id.
+    d.messages.map((m) => ({ event_id: d.eventId, ...messageRow(teamId, m, 'event') })),
   );
   const { rows } = await sql<{ event_id: string }>`${sql.raw(PREPARED)}
     with claimed as (
