@@ -147,6 +147,8 @@ export type SlackLogger = {
 export function slackLoggerAdapter(root: Logger, name = 'bolt'): SlackLogger {
   let log = root.child({ lib: name });
   const write = (level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]): void => {
+    // Bolt logs at debug on every request: nothing is built for a level that is off.
+    if (!log.isLevelEnabled(level)) return;
     const err = args.find((a): a is Error => a instanceof Error);
     const fields: Record<string, unknown> = {};
     const words: string[] = [];

@@ -46,4 +46,17 @@ describe('logger', () => {
     expect(second).toMatchObject({ level: 40, msg: 'warned', hint: 'x' });
     expect(bolt.getLevel()).toBe('debug');
   });
+
+  it('builds nothing for a level that is off (Bolt logs at debug on every request)', () => {
+    const cap = new LogCapture();
+    const bolt = slackLoggerAdapter(createLogger({ level: 'info', stream: cap }));
+    let read = 0;
+    const arg = { get hint(): string { read += 1; return 'x'; } };
+    bolt.debug('http request body', arg);
+    expect(read).toBe(0);
+    expect(cap.lines).toHaveLength(0);
+    bolt.info('kept', arg);
+    expect(read).toBe(1);
+    expect(cap.parsed()[0]).toMatchObject({ msg: 'kept', hint: 'x' });
+  });
 });
