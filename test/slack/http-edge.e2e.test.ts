@@ -142,3 +142,68 @@ describe('row 2: a body that can never be valid is refused with 400 at once; unk
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
+
+describe('found by the edge fuzz (test/fuzz): bodies Bolt or a listener would throw on → 400 at once, nothing stored', () => {
+  const form = (payload: Record<string, unknown>) => ({ body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: 'application/x-www-form-urlencoded' });
+  const user = { id: ANA, username: 'ana', name: 'ana', team_id: 'T0TEAM0001' };
+  const values = { starter: { starter: { type: 'plain_text_input', value: 'Kicking this off' } } };
+  const ref = JSON.stringify({ n: '1', c: 'C0GENERAL1', ts: '1700000000.000100' });
+  const submission = (over: Record<string, unknown> = {}, view: Record<string, unknown> = {}) =>
+    form({ type: 'view_submission', team: { id: 'T0TEAM0001', domain: 'acme-test' }, user, api_app_id: 'A0APP00001', trigger_id: '1.2.3', view: { id: 'V0FUZZ0001', hash: '1.a', type: 'modal', callback_id: 'thread_starter', private_metadata: ref, state: { values }, ...view }, ...over });
+  const click = (over: Record<string, unknown> = {}) =>
+    form({ type: 'block_actions', team: { id: 'T0TEAM0001', domain: 'acme-test' }, user, api_app_id: 'A0APP00001', trigger_id: '1.2.3', channel: { id: 'C0GENERAL1', name: 'general' }, actions: [{ action_id: 'nudge_dismiss', block_id: 'b1', type: 'button', value: ref, action_ts: nowTs() }], ...over });
+  const without = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+
+  const cases: Array<[string, () => { body: string; contentType?: string }]> = [
+    ['a view_submission carrying an `event` string (Bolt routes any body with `event` as an event)', () => submission({ event: 'T0TEAM0001view_closed' })],
+    ['a block_actions payload carrying an `event` number', () => click({ event: -630376104 })],
+    ['a view_submission without a user', () => form(without(JSON.parse(new URLSearchParams(submission().body).get('payload') ?? '{}') as Record<string, unknown>, 'user'))],
+    ['a block_actions payload without a user', () => form(without(JSON.parse(new URLSearchParams(click().body).get('payload') ?? '{}') as Record<string, unknown>, 'user'))],
+    ['a view_submission whose view has no callback_id', () => submission({}, { callback_id: undefined })],
+    ['a view_submission whose view has no state', () => submission({}, { state: undefined })],
+    ['a view_submission whose view.state has no values', () => submission({}, { callback_id: 'meeting_agenda', state: {} })],
+    ['a modal input whose value is a number', () => submission({}, { state: { values: { starter: { starter: { type: 'plain_text_input', value: 42 } } } } })],
+    [
+      'a message_changed whose message.text is false',
+      () => ({
+        body: JSON.stringify(
+          envelope({}, { type: 'message', subtype: 'message_changed', channel: 'C0GENERAL1', channel_type: 'channel', hidden: true, ts: nowTs(), event_ts: nowTs(), message: { type: 'message', user: ANA, text: false, ts: nowTs(), edited: { user: ANA, ts: nowTs() } } }),
+        ),
+      }),
+    ],
+    ['an envelope whose authorizations are [null]', () => ({ body: JSON.stringify(envelope({ authorizations: [null] })) })],
+    ['an event whose subteam is null', () => ({ body: JSON.stringify(envelope({}, { ...message(nowTs()), subteam: null })) })],
+    ['a block_actions payload whose channel is null', () => click({ channel: null })],
+    ['a block_actions payload with no actions ([])', () => click({ actions: [] })],
+    ['a block_suggestion whose value is a number', () => form({ type: 'block_suggestion', team: { id: 'T0TEAM0001' }, user, action_id: 'v', block_id: 'timezone', value: 5 })],
+    ['a charter settings submission whose selected_options is a string', () => submission({}, { callback_id: 'charter_settings', state: { values: { workdays: { v: { type: 'checkboxes', selected_options: 'mon' } } } } })],
+    ['a charter settings submission whose holidays value is a number', () => submission({}, { callback_id: 'charter_settings', state: { values: { holidays: { v: { type: 'plain_text_input', value: 5 } } } } })],
+    ['a message_changed whose message.user has a NUL', () => ({ body: JSON.stringify(envelope({}, { type: 'message', subtype: 'message_changed', channel: 'C0GENERAL1', channel_type: 'channel', ts: nowTs(), event_ts: nowTs(), message: { type: 'message', user: 'U0\u0000', text: 'x', ts: nowTs() } })) })],
+    ['a message_deleted whose deleted_ts has a NUL', () => ({ body: JSON.stringify(envelope({}, { type: 'message', subtype: 'message_deleted', channel: 'C0GENERAL1', channel_type: 'channel', deleted_ts: '1\u0000', ts: nowTs(), event_ts: nowTs() })) })],
+    ['a message_deleted whose deleted_ts is an object', () => ({ body: JSON.stringify(envelope({}, { type: 'message', subtype: 'message_deleted', channel: 'C0GENERAL1', channel_type: 'channel', deleted_ts: { ts: '1' }, ts: nowTs(), event_ts: nowTs() })) })],
+    ['a user_change whose name has a NUL', () => ({ body: JSON.stringify(envelope({}, { type: 'user_change', user: { id: ANA, name: 'a\u0000b', team_id: 'T0TEAM0001' }, event_ts: nowTs() })) })],
+    ['a channel_rename whose name has a NUL', () => ({ body: JSON.stringify(envelope({}, { type: 'channel_rename', channel: { id: 'C0GENERAL1', name: 'gen\u0000' }, event_ts: nowTs() })) })],
+    ['a channel_rename whose name is an object', () => ({ body: JSON.stringify(envelope({}, { type: 'channel_rename', channel: { id: 'C0GENERAL1', name: { a: 1 } }, event_ts: nowTs() })) })],
+    ['a reaction_added whose reaction has a NUL', () => ({ body: JSON.stringify(envelope({}, { type: 'reaction_added', user: ANA, reaction: 'ok\u0000', item: { type: 'message', channel: 'C0GENERAL1', ts: nowTs() }, event_ts: nowTs() })) })],
+    ['a reaction_added whose reaction is an object', () => ({ body: JSON.stringify(envelope({}, { type: 'reaction_added', user: ANA, reaction: { name: 'ok' }, item: { type: 'message', channel: 'C0GENERAL1', ts: nowTs() }, event_ts: nowTs() })) })],
+  ];
+
+  it.each(cases)('%s → 400 within a second, nothing stored', async (_name, make) => {
+    const { body, contentType } = make();
+    const events = await count(t, 'slack_events');
+    const messages = await count(t, 'messages');
+    const started = Date.now();
+    const res = await t.post(body, contentType !== undefined ? { contentType } : {});
+    expect(res.status).toBe(400);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await count(t, 'slack_events')).toBe(events);
+    expect(await count(t, 'messages')).toBe(messages);
+    expect((await t.get('/healthz')).status).toBe(200);
+  });
+
+  it('the same submission, well-formed, is still answered 200', async () => {
+    const { body, contentType } = submission();
+    const res = await t.post(body, { contentType });
+    expect(res.status).toBe(200);
+  });
+});
