@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** The log levels pino understands; `LOG_LEVEL` must be one of them. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** GET /metrics listens here (on METRICS_HOST, default 127.0.0.1) unless METRICS_PORT says otherwise: the Prometheus exporters' usual port. */
+export const DEFAULT_METRICS_PORT = 9464;
 
 const SETUP_HINT = 'create the app from manifest.yml and copy its credentials into .env (README, "Set up the Slack app")';
 
@@ -38,6 +42,15 @@ const envSchema = z
     PORT: optionalText.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) < 65536), {
       message: 'must be a port number between 0 and 65535',
     }),
+    METRICS_PORT: optionalText.refine((v) => v === undefined || v === 'off' || (/^\d+$/.test(v) && Number(v) < 65536), {
+      message: 'must be a port number between 0 and 65535, or "off" for no metrics listener (default 9464)',
+    }),
+    METRICS_HOST: optionalText.refine((v) => v === undefined || isIP(v) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(v), {
+      message: 'must be an IP address or a host name to bind the metrics listener to (default 127.0.0.1, this machine only; 0.0.0.0 for every interface)',
+    }),
+    METRICS_TOKEN: optionalText.refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), {
+      message: 'must be at least 16 printable characters without spaces (for example: openssl rand -hex 32)',
+    }),
     LOG_LEVEL: optionalText.refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v), {
       message: `must be one of ${LOG_LEVELS.join(', ')}`,
     }),
@@ -60,6 +73,10 @@ const envSchema = z
     } else if (env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: `missing: the bot token (xoxb-…); ${SETUP_HINT}` });
     }
+    const metricsPort = env.METRICS_PORT ?? String(DEFAULT_METRICS_PORT);
+    if (metricsPort !== 'off' && metricsPort !== '0' && Number(metricsPort) === Number(env.PORT ?? 3000)) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${metricsPort}): /metrics has a listener of its own; "off" for none` });
+    }
     if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -80,6 +97,13 @@ export type Config = Readonly<{
   }>;
   store: Readonly<{ kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string }>;
   http: Readonly<{ port: number }>;
+  /**
+   * GET /metrics. Its own listener on host:port (null: none); `explicit` when METRICS_PORT was set
+   * (then a port in use stops the start; the default port in use only skips the listener, with a
+   * warning). With a token, every /metrics answer needs `Authorization: Bearer <token>`, and
+   * /metrics is also served on the public port; without one, the public port answers it 404.
+   */
+  metrics: Readonly<{ port: number | null; host: string; explicit: boolean; token: string | null }>;
   log: Readonly<{ level: LogLevelName }>;
   /** The app's clock: real time, or (tests and demos) starting at an instant and running on from there. */
   clock: Readonly<{ startAt: number | null }>;
@@ -112,6 +136,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     store: e.DATABASE_URL !== undefined ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR ?? './data' },
     http: { port: e.PORT !== undefined ? Number(e.PORT) : 3000 },
+    metrics: {
+      port: e.METRICS_PORT === 'off' ? null : e.METRICS_PORT !== undefined ? Number(e.METRICS_PORT) : DEFAULT_METRICS_PORT,
+      host: e.METRICS_HOST ?? '127.0.0.1',
+      explicit: e.METRICS_PORT !== undefined,
+      token: e.METRICS_TOKEN ?? null,
+    },
     log: { level: (e.LOG_LEVEL as LogLevelName | undefined) ?? 'info' },
     clock: { startAt: e.ASYNC_CHARTER_NOW !== undefined ? Date.parse(e.ASYNC_CHARTER_NOW) : null },
   } as const);

@@ -3,7 +3,7 @@ import { clockFrom, loadConfig, loadDotEnv, processEnv, type Config } from './co
 import { startDigestSchedule, type Schedule } from './jobs/digest-schedule';
 import { startRetentionSchedule } from './jobs/retention';
 import { createLogger, type Logger } from './logger';
-import { createMetrics, type Metrics } from './metrics';
+import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics';
 import { renderPng } from './services/charts';
 import { DigestService } from './services/digest';
 import { Directory, type UserLookup } from './services/directory';
@@ -40,9 +40,16 @@ export type Service = {
   schedule: Schedule | null;
   /** The daily retention job (deletes what is older than each charter's retention_days); null when started with { jobs: false }. */
   retention: Schedule | null;
+  /** The metrics listener's port (GET /metrics), or null when there is none (METRICS_PORT=off, or the default port was taken). */
+  metricsPort(): number | null;
   /** Resolves when background work is done: directory lookups and nudges started by events, Web API work started by buttons and modals. */
   idle(): Promise<void>;
-  /** Stops taking events, finishes what is in flight, closes the store. */
+  /**
+   * Stops taking events, finishes what is in flight, and always closes the store: each step is
+   * bounded by the stop deadline (ServiceOptions.stopDeadlineMs), and one that fails or is still
+   * running then is logged and passed over. Rejects (an AggregateError) when a step failed; the
+   * store is closed either way.
+   */
   stop(): Promise<void>;
 };
 
@@ -53,6 +60,10 @@ export type ServiceOptions = {
   metrics?: Metrics;
   /** Listening port; default config.http.port (0 picks a free one). */
   port?: number;
+  /** The metrics listener's port; default config.metrics.port (0 picks a free one, null: none). */
+  metricsPort?: number | null;
+  /** How long stop() waits for the app to drain before it closes the store anyway; default STOP_DEADLINE_MS. */
+  stopDeadlineMs?: number;
   retryConfig?: RetryOptions;
   /** Scheduled jobs (the weekly digest, daily retention); default true. */
   jobs?: boolean;
@@ -60,12 +71,20 @@ export type ServiceOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
+/**
+ * stop() closes the store once this has passed, whatever is still running (main's own last resort,
+ * exit 1, comes at 20 s). The HTTP server alone takes up to STOP_GRACE_MS (5 s) to let go of a
+ * half-sent request.
+ */
+export const STOP_DEADLINE_MS = 15_000;
+
 /** Composition root: store → migrations → Slack app → listeners → start. */
 export async function startService(config: Config, opts: ServiceOptions): Promise<Service> {
   const { logger } = opts;
   const metrics = opts.metrics ?? createMetrics({ defaults: true });
   // On PGlite the app owns DATA_DIR (a second app is refused) and serves it to local commands on a socket inside it.
   const store = opts.store ?? (await connectStore(config.store, { logger, embedded: 'serve' }));
+  let metricsServer: MetricsServer | null = null;
   try {
     const { applied } = await migrateToLatest(store.db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -130,6 +149,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     const settings = new CharterSettingsService({ logger, charters, refreshPerson: (teamId, userId) => directory.refresh(teamId, userId) });
     // Web API work that buttons and modals start after answering Slack; drained by idle() and stop().
     const background = new Background(logger);
+    metricsServer = await listenForMetrics(config, metrics, logger, opts.metricsPort === undefined ? config.metrics.port : opts.metricsPort);
     const slack = await startSlackApp({ config, logger, metrics, health: store, ingestor, nudges, background, people, availability, decisions, privacy, digests, settings, charters, backfill: backfill ?? null, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
     lookup = usersInfoLookup(slack.client, metrics);
     port = slackPort(slack.client, metrics);
@@ -139,7 +159,11 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     await backfill?.resume();
     const schedule = opts.jobs === false ? null : startDigestSchedule(digests, logger);
     const retention = opts.jobs === false ? null : startRetentionSchedule(new RetentionService({ store, logger, now }), logger);
-    logger.info({ mode: config.slack.mode, port: slack.port(), store: store.kind, team_id: slack.identity.teamId }, 'Async Charter is running');
+    logger.info(
+      { mode: config.slack.mode, port: slack.port(), metrics: metricsServer ? `${metricsServer.host}:${metricsServer.port()}` : null, store: store.kind, team_id: slack.identity.teamId },
+      'Async Charter is running',
+    );
+    const metricsListener = metricsServer;
 
     const idle = async (): Promise<void> => {
       await background.idle();
@@ -156,24 +180,77 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       backfill: backfill ?? null,
       schedule,
       retention,
+      metricsPort: () => metricsListener?.port() ?? null,
       idle,
       async stop() {
-        await schedule?.stop();
-        await retention?.stop();
-        await slack.stop();
-        await backfill?.stop();
-        await ingestor.idle();
-        // Lookups waiting for a later minute are let go (nudges waiting on them go on).
-        await directory.stop();
-        await idle();
-        await store.close();
-        logger.info('stopped');
+        const deadline = Date.now() + (opts.stopDeadlineMs ?? STOP_DEADLINE_MS);
+        const failures: unknown[] = [];
+        const step = async (name: string, run: () => Promise<unknown> | undefined): Promise<void> => {
+          try {
+            await withDeadline(name, Promise.resolve().then(run), deadline);
+          } catch (err) {
+            failures.push(err);
+            logger.error({ err, step: name }, 'stop: a step failed or overran the deadline; going on to close the store');
+          }
+        };
+        try {
+          await step('digest schedule', () => schedule?.stop());
+          await step('retention schedule', () => retention?.stop());
+          await step('HTTP server', () => slack.stop());
+          await step('history import', () => backfill?.stop());
+          await step('events in flight', () => ingestor.idle());
+          // Lookups waiting for a later minute are let go (nudges waiting on them go on).
+          await step('directory', () => directory.stop());
+          await step('background work', () => idle());
+        } finally {
+          await metricsListener?.stop().catch((err: unknown) => logger.warn({ err }, 'stop: the metrics listener did not close'));
+          await store.close();
+          logger.info({ store: 'closed' }, 'stopped');
+        }
+        if (failures.length > 0) throw new AggregateError(failures, `stop: ${failures.length} step(s) failed or overran; the store is closed`);
       },
     };
   } catch (err) {
+    await metricsServer?.stop().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Resolves or rejects as `work` does, or rejects once `deadline` (epoch ms) has passed. */
+async function withDeadline<T>(name: string, work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name}: still running at the stop deadline`)), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work, overrun]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts the metrics listener on `port` (null: none). The default port already taken is a warning
+ * (the app runs without it: a second instance, a demo beside the app); a port set in METRICS_PORT
+ * that cannot be bound stops the start.
+ */
+async function listenForMetrics(config: Config, metrics: Metrics, logger: Logger, port: number | null): Promise<MetricsServer | null> {
+  if (port === null) return null;
+  try {
+    return await startMetricsServer(metrics, { host: config.metrics.host, port, token: config.metrics.token });
+  } catch (err) {
+    if (!config.metrics.explicit && (err as { code?: string }).code === 'EADDRINUSE') {
+      logger.warn({ port, host: config.metrics.host }, 'the default metrics port is in use: running without a metrics listener (set METRICS_PORT to choose one, or "off")');
+      return null;
+    }
+    throw new MetricsListenError(`cannot listen for metrics on ${config.metrics.host}:${port} (${(err as Error).message}): set METRICS_PORT to a free port, or "off"`, { cause: err });
+  }
+}
+
+/** The metrics listener could not bind the port METRICS_PORT names (or METRICS_HOST is not this machine's). */
+export class MetricsListenError extends Error {
+  override readonly name = 'MetricsListenError';
 }
 
 async function main(): Promise<void> {
@@ -196,7 +273,7 @@ async function main(): Promise<void> {
       logger.fatal(`Slack rejected SLACK_BOT_TOKEN (${code}): reinstall the app and copy the Bot User OAuth Token into .env`);
       process.exit(2);
     }
-    if (err instanceof StoreInUseError) {
+    if (err instanceof StoreInUseError || err instanceof MetricsListenError) {
       logger.fatal(err.message);
       process.exit(2);
     }

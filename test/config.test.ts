@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       slack: { mode: 'http', auth: { kind: 'token', botToken: 'xoxb-1-2-abc' }, signingSecret: 's3cr3t', appToken: undefined, apiUrl: 'https://slack.com/api/' },
       store: { kind: 'pglite', dataDir: './data' },
       http: { port: 3000 },
+      metrics: { port: 9464, host: '127.0.0.1', explicit: false, token: null },
       log: { level: 'info' },
       clock: { startAt: null },
     });
@@ -51,6 +52,13 @@ describe('loadConfig', () => {
     [{ ...http, PORT: 'eighty' }, ['PORT']],
     [{ ...http, LOG_LEVEL: 'loud' }, ['LOG_LEVEL']],
     [{ ...http, DATABASE_URL: 'mysql://x' }, ['DATABASE_URL']],
+    [{ ...http, METRICS_PORT: '70000' }, ['METRICS_PORT']],
+    [{ ...http, METRICS_PORT: 'on' }, ['METRICS_PORT']],
+    [{ ...http, PORT: '8080', METRICS_PORT: '8080' }, ['METRICS_PORT']],
+    [{ ...http, METRICS_PORT: '3000' }, ['METRICS_PORT']],
+    [{ ...http, METRICS_HOST: 'http://0.0.0.0' }, ['METRICS_HOST']],
+    [{ ...http, METRICS_TOKEN: 'short' }, ['METRICS_TOKEN']],
+    [{ ...http, METRICS_TOKEN: 'has spaces in the middle of it' }, ['METRICS_TOKEN']],
     [{ SLACK_SIGNING_SECRET: 'x', SLACK_CLIENT_ID: '1.2' }, ['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'TOKEN_ENCRYPTION_KEY']],
   ])('names each bad variable: %j', (env, variables) => {
     const r = loadConfig(env);
@@ -58,6 +66,17 @@ describe('loadConfig', () => {
     if (r.ok) return;
     expect(r.problems.map((p) => p.variable).sort()).toEqual([...variables].sort());
     for (const v of variables) expect(r.message).toContain(`  - ${v}: `);
+  });
+
+  it('reads METRICS_PORT ("off": no listener; 0: a free port), METRICS_HOST and METRICS_TOKEN', () => {
+    const r = loadConfig({ ...http, METRICS_PORT: '9100', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: 'a'.repeat(32) });
+    expect(r.ok && r.config.metrics).toEqual({ port: 9100, host: '0.0.0.0', explicit: true, token: 'a'.repeat(32) });
+    const off = loadConfig({ ...http, METRICS_PORT: 'off' });
+    expect(off.ok && off.config.metrics).toEqual({ port: null, host: '127.0.0.1', explicit: true, token: null });
+    const any = loadConfig({ ...http, PORT: '0', METRICS_PORT: '0', METRICS_HOST: '::1' });
+    expect(any.ok && any.config.metrics).toEqual({ port: 0, host: '::1', explicit: true, token: null });
+    const bad = loadConfig({ ...http, METRICS_PORT: '3000' });
+    expect(!bad.ok && bad.message).toContain('METRICS_PORT: must differ from PORT (3000)');
   });
 
   it('treats empty values as unset', () => {

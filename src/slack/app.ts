@@ -4,7 +4,7 @@ import type { RetryOptions, WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import type { SlackUser } from '../domain/activity';
 import { slackLoggerAdapter, type Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import { serveMetrics, type Metrics } from '../metrics';
 import { checkAtEdge } from './edge';
 import { registerListeners, type ListenerDeps } from './listeners';
 
@@ -43,7 +43,7 @@ export type SlackApp = {
   client: WebClient;
   /** The workspace (token mode) and the app's own bot identity, from auth.test. */
   identity: { teamId: string; botUserId: string | null; botId: string | null };
-  /** Listening port of the HTTP server (events in HTTP mode; /healthz and /metrics in both). */
+  /** Listening port of the HTTP server (events in HTTP mode; /healthz in both, and /metrics with a METRICS_TOKEN). */
   port(): number;
   /** Stops taking requests, lets in-flight ones finish (up to STOP_GRACE_MS), closes idle keep-alive connections. */
   stop(): Promise<void>;
@@ -73,7 +73,7 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
   }
   const token = config.slack.auth.botToken;
   const boltLogger = slackLoggerAdapter(logger, 'bolt');
-  const routes = healthRoutes(health, metrics);
+  const routes = healthRoutes(health, metrics, config.metrics.token);
   let stopping = false;
 
   const receiver: Receiver =
@@ -197,9 +197,13 @@ function findServer(started: unknown, receiver: Receiver): Server | undefined {
   return own;
 }
 
-/** GET /healthz (200 when the store answers, else 503) and GET /metrics (Prometheus text). */
-function healthRoutes(store: StoreHealth, metrics: Metrics): CustomRoute[] {
-  return [
+/**
+ * GET /healthz (200 when the store answers, else 503). GET /metrics only with a METRICS_TOKEN (and
+ * then only with it, else 401); without one the public port answers /metrics 404, and metrics are
+ * read on their own listener (METRICS_PORT on METRICS_HOST, startMetricsServer).
+ */
+function healthRoutes(store: StoreHealth, metrics: Metrics, metricsToken: string | null): CustomRoute[] {
+  const routes: CustomRoute[] = [
     {
       path: '/healthz',
       method: ['GET'],
@@ -210,21 +214,7 @@ function healthRoutes(store: StoreHealth, metrics: Metrics): CustomRoute[] {
         });
       },
     },
-    {
-      path: '/metrics',
-      method: ['GET'],
-      handler: (_req, res) => {
-        void metrics.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType });
-            res.end(text);
-          },
-          () => {
-            res.writeHead(500);
-            res.end();
-          },
-        );
-      },
-    },
   ];
+  if (metricsToken !== null) routes.push({ path: '/metrics', method: ['GET'], handler: serveMetrics(metrics, metricsToken) });
+  return routes;
 }

@@ -62,6 +62,8 @@ export type TestApp = {
   /** Sends `/async <text>` as Slack does: a signed form (test/fixtures/java-slack-sdk/app-backend/SlashCommandPayload.json's fields). */
   slash(text: string, o: SlashOptions): Promise<Response>;
   get(path: string): Promise<Response>;
+  /** GET /metrics from the metrics listener (its own port on 127.0.0.1, not the public one). */
+  metrics(): Promise<Response>;
   stop(): Promise<void>;
 };
 
@@ -111,7 +113,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   if (!result.ok) throw new Error(result.message);
   const config = { ...result.config, store: store.storeConfig };
-  const service = await startService(config, { logger, store, metrics: createMetrics(), port: 0, retryConfig: opts.retryConfig ?? { retries: 0 } });
+  const service = await startService(config, { logger, store, metrics: createMetrics(), port: 0, metricsPort: 0, retryConfig: opts.retryConfig ?? { retries: 0 } });
   const baseUrl = `http://127.0.0.1:${service.slack.port()}`;
 
   const post: TestApp['post'] = async (body, o = {}) => {
@@ -137,6 +139,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     interact: (payload) => post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { contentType: 'application/x-www-form-urlencoded' }),
     slash: (text, o) => post(slashCommandForm(text, { ...o, teamId: o.teamId ?? fake.teamId, responseUrl: o.responseUrl ?? fake.responseUrl('cmd') }), { contentType: 'application/x-www-form-urlencoded' }),
     get: (path) => fetch(`${baseUrl}${path}`),
+    metrics: () => fetch(`http://127.0.0.1:${String(service.metricsPort())}/metrics`),
     async stop() {
       await service.stop();
       if (opts.fake === undefined) await fake.stop();

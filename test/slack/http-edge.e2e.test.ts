@@ -56,7 +56,7 @@ describe('row 5: both sides of the 5-minute signature window are enforced', () =
 });
 
 async function ignoredCount(reason: string): Promise<number> {
-  const text = await (await t.get('/metrics')).text();
+  const text = await (await t.metrics()).text();
   const m = new RegExp(`^async_charter_events_ignored_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
