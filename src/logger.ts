@@ -97,7 +97,7 @@ export type LoggerOptions = {
   level: LogLevelName;
   /** Where lines go; default stdout (fd 1). CLIs with --json pass fd 2. */
   fd?: 1 | 2;
-  /** Pretty-print for people; default: when that fd is a terminal. */
+  /** Pretty-print for people; default: when that fd is a terminal. Needs pino-pretty (a dev dependency): without it, JSON. */
   pretty?: boolean;
   /** A destination stream (tests capture lines here). */
   stream?: DestinationStream;
@@ -122,11 +122,24 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
   };
   if (opts.stream !== undefined) return pino(options, opts.stream);
-  if (pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+  const prettyTarget = pretty ? prettyModule() : null;
+  if (prettyTarget !== null) {
+    return pino({ ...options, transport: { target: prettyTarget, options: { destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
   }
   // Synchronous writes: a fatal line right before process.exit must not be lost.
   return pino(options, pino.destination({ fd, sync: true }));
+}
+
+/**
+ * pino-pretty's path when it is installed, else null. It is a dev dependency: the production
+ * install (npm ci --omit=dev) has none, and logs there are JSON lines even on a terminal.
+ */
+function prettyModule(): string | null {
+  try {
+    return require.resolve('pino-pretty');
+  } catch {
+    return null;
+  }
 }
 
 /** Bolt's and the Web API client's Logger interface (from @slack/logger), served by pino. */

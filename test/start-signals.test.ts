@@ -184,7 +184,8 @@ describe('npm start: a signal sent to npm drains the app and exits 0', () => {
 
     // The processes npm started; one of them is the app.
     const tree = descendants(npmPid);
-    expect(tree.some((p) => p.args.includes('src/main.ts'))).toBe(true);
+    // npm start runs the compiled app (prestart builds it).
+    expect(tree.some((p) => p.args.includes('dist/main.js'))).toBe(true);
 
     // An event whose body is still arriving when the signal comes: it must be answered 200 and stored.
     const ts = `${Math.floor(Date.now() / 1000)}.000042`;
