@@ -22,4 +22,24 @@ describe('listener routing', () => {
     // Bolt walks every listener's middleware for every request (App.processEvent): keep them few.
     expect((app as unknown as { listeners: unknown[] }).listeners).toHaveLength(5);
   });
+
+  it('a button or submission without an id reaches no handler and throws nothing (no edge in Socket Mode)', async () => {
+    const { registerListeners } = await import('../../src/slack/listeners');
+    const app = new App({ signingSecret: 's', authorize: async () => ({ botToken: 'xoxb-test', botId: 'B0BOT', botUserId: 'U0BOT' }) });
+    registerListeners(app, {} as never);
+    const errors: unknown[] = [];
+    app.error(async (e) => void errors.push(e));
+    const bodies = [
+      { type: 'block_actions', team: { id: 'T1' }, user: { id: 'U1' }, actions: [{ type: 'button', block_id: 'b' }] },
+      { type: 'block_actions', team: { id: 'T1' }, user: { id: 'U1' }, actions: [{ type: 'button', action_id: 7 }] },
+      { type: 'view_submission', team: { id: 'T1' }, user: { id: 'U1' }, view: { id: 'V1', state: { values: {} } } },
+    ];
+    for (const body of bodies) {
+      let acked = 0;
+      await app.processEvent({ body, ack: async () => void (acked += 1) } as never);
+      expect(acked).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  });
 });
+

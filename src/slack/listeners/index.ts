@@ -33,11 +33,14 @@ const field = (key: string, name: string) => (args: Record<string, unknown>): un
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const events = eventHandlers(deps);
   app.event(exactly(Object.keys(events)), byId(events, field('event', 'type')) as never);
+  // Buttons and submissions are matched by type only: with a pattern Bolt would call .match on an
+  // action_id or callback_id that a malformed payload may lack (the HTTP edge refuses those, Socket
+  // Mode has no edge). An id without a handler is acknowledged empty (app.ts).
   const actions = { ...actionHandlers(deps), ...modalActionHandlers(deps) };
-  app.action(exactly(Object.keys(actions)), byId(actions, field('action', 'action_id')) as never);
+  app.action({ type: 'block_actions' }, byId(actions, field('action', 'action_id')) as never);
   const views = viewHandlers(deps);
-  app.view(exactly(Object.keys(views)), byId(views, field('view', 'callback_id')) as never);
+  app.view({ type: 'view_submission' }, byId(views, field('view', 'callback_id')) as never);
   const commands = commandHandlers(deps);
-  app.command(exactly(Object.keys(commands)), byId(commands, field('command', 'command')) as never);
+  for (const [name, handler] of Object.entries(commands)) app.command(name, handler as never);
   app.options({ block_id: 'timezone', action_id: 'v' }, timezoneOptions() as never);
 }
