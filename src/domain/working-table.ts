@@ -1,5 +1,5 @@
 import type { Charter } from './charter';
-import { scheduleFor, workingMs, type Schedule } from './working-time';
+import { scheduleFor, workingIntervals } from './working-time';
 
 /**
  * Working time (SPEC §3) of several time zones over one span of instants, as one sorted list of
@@ -32,7 +32,6 @@ export type WorkingTable = {
 
 const DAY = 86_400_000;
 /** Days of local calendar asked of a schedule at once (its memo is cleared past 20,000 days). */
-const CHUNK_DAYS = 5_000;
 
 /**
  * The table for the given zone keys over [lo, hi] (epoch ms). Each key is read the way the
@@ -66,23 +65,6 @@ export function workingTable(charter: Charter, zones: readonly string[], lo: num
     }
   });
   return { zones: [...zones], span, base, thresholds, cumulative };
-}
-
-/**
- * The working intervals of a schedule that overlap [lo, hi], ascending, exactly as the domain
- * computes them: read from the schedule's own memo of local days, which workingMs fills for every
- * local day that can touch [lo, hi].
- */
-export function workingIntervals(schedule: Schedule, lo: number, hi: number): Array<readonly [number, number]> {
-  const found = new Map<number, readonly [number, number]>();
-  for (let from = lo; from <= hi; from += CHUNK_DAYS * DAY) {
-    const to = Math.min(hi, from + CHUNK_DAYS * DAY);
-    schedule.cache.clear();
-    workingMs(schedule, from, to + 1);
-    for (const iv of schedule.cache.values()) if (iv !== null && iv[1] > lo && iv[0] <= hi) found.set(iv[0], iv);
-  }
-  schedule.cache.clear();
-  return [...found.values()].sort((x, y) => x[0] - y[0]);
 }
 
 /** Where a key falls among the thresholds: width_bucket, 1-based (0: before the first). */

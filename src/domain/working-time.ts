@@ -85,6 +85,20 @@ function interval(s: Schedule, day: number): readonly [number, number] | null {
   return result;
 }
 
+/**
+ * The working intervals [start, end) that overlap [lo, hi], ascending: one per working local day,
+ * read from the same days (and the same memo) that workingMs reads for that span.
+ */
+export function workingIntervals(s: Schedule, lo: number, hi: number): Array<readonly [number, number]> {
+  const out: Array<readonly [number, number]> = [];
+  const last = localDay(hi, s);
+  for (let day = localDay(lo, s) - 1; day <= last + 1; day += 1) {
+    const iv = interval(s, day);
+    if (iv !== null && iv[1] > lo && iv[0] <= hi) out.push(iv);
+  }
+  return out;
+}
+
 /** Whether instant t (ms) is within the schedule's working hours: workday, not a holiday, start <= local time < end. */
 export function isWorkingAt(s: Schedule, t: number): boolean {
   const iv = interval(s, localDay(t, s));

@@ -19,6 +19,15 @@ export type EdgeOptions = {
 type Buffered = IncomingMessage & { rawBody: Buffer };
 
 /**
+ * Whether Bolt's HTTPReceiver treats this request as an event delivery: the same test it makes
+ * (the URL's pathname against its endpoints, the method upper-cased). Bolt's own signature check
+ * is off, so this must never be narrower than Bolt's.
+ */
+export function isEventsPost(req: Pick<IncomingMessage, 'method' | 'url'>): boolean {
+  return (req.method ?? '').toUpperCase() === 'POST' && new URL(req.url ?? '/', 'http://localhost').pathname === '/slack/events';
+}
+
+/**
  * Checks a POST to /slack/events before Bolt sees it: the signature, both sides of the 5-minute
  * window (Bolt rejects only old timestamps), then the body's shape (payload-shape.ts; 400). Answers and resolves false when refused; resolves true
  * (the request body buffered on `req`, where Bolt reuses it) when Bolt should go on.

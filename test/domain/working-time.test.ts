@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { makeCharter } from '../helpers/charter';
-import { dueAfter, isWorkingAt, scheduleFor, workingMinutes, workingMs } from '../../src/domain/working-time';
+import { dueAfter, isWorkingAt, scheduleFor, workingIntervals, workingMinutes, workingMs } from '../../src/domain/working-time';
 
 const charter = makeCharter;
 /** An instant from a local wall-clock time in a zone (tz database). */
@@ -156,6 +156,30 @@ describe('working time properties', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('the working intervals over [lo, hi] are ascending, disjoint, working inside and out of hours between, and add up to wm(lo, hi)', () => {
+    fc.assert(
+      fc.property(anySchedule, instant, fc.integer({ min: 0, max: 60 * 86_400_000 }), (s, lo, span) => {
+        const hi = lo + span;
+        const ivs = workingIntervals(s, lo, hi);
+        let sum = 0;
+        let prevEnd = -Infinity;
+        for (const [a, b] of ivs) {
+          expect(a).toBeLessThan(b);
+          expect(a).toBeGreaterThanOrEqual(prevEnd);
+          expect(b).toBeGreaterThan(lo);
+          expect(a).toBeLessThanOrEqual(hi);
+          expect(isWorkingAt(s, a)).toBe(true);
+          expect(isWorkingAt(s, b - 1)).toBe(true);
+          expect(isWorkingAt(s, b)).toBe(false);
+          sum += Math.max(0, Math.min(b, hi) - Math.max(a, lo));
+          prevEnd = b;
+        }
+        expect(sum).toBe(workingMs(s, lo, hi));
+      }),
+      { numRuns: 300 },
     );
   });
 

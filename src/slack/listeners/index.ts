@@ -1,15 +1,46 @@
 import type { App } from '@slack/bolt';
-import { registerActionListeners, type ActionDeps } from './actions';
-import { registerCommandListeners, type CommandDeps } from './commands';
-import { registerEventListeners, type EventListenerDeps } from './events';
-import { registerViewListeners, type ViewDeps } from './views';
+import { actionHandlers, type ActionDeps } from './actions';
+import { commandHandlers, type CommandDeps } from './commands';
+import { eventHandlers, type EventListenerDeps } from './events';
+import { modalActionHandlers, timezoneOptions, viewHandlers, type ViewDeps } from './views';
 
 export type ListenerDeps = EventListenerDeps & ActionDeps & ViewDeps & CommandDeps;
 
-/** Wires every surface's listeners to the app; each surface maps its ids to handlers. */
+type Handler = (args: Record<string, unknown>) => Promise<void>;
+
+/** A pattern matching exactly the given ids. */
+export function exactly(ids: readonly string[]): RegExp {
+  return new RegExp(`^(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+}
+
+/** One handler that hands each request to the handler of its id (an own key of the table only). */
+export function byId(handlers: Record<string, unknown>, idOf: (args: Record<string, unknown>) => unknown): Handler {
+  const table = new Map(Object.entries(handlers) as Array<[string, Handler]>);
+  return async (args) => {
+    const id = idOf(args);
+    const handler = typeof id === 'string' ? table.get(id) : undefined;
+    if (handler !== undefined) await handler(args);
+  };
+}
+
+const field = (key: string, name: string) => (args: Record<string, unknown>): unknown => (args[key] as Record<string, unknown> | undefined)?.[name];
+
+/**
+ * Wires every surface's handlers to the app: one Bolt listener per surface, routing by id.
+ * Bolt runs every listener's middleware chain for every request, so one listener per id (30 of
+ * them) made each event pay thirty times for matching before it was stored.
+ */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  registerEventListeners(app, deps);
-  registerActionListeners(app, deps);
-  registerCommandListeners(app, deps);
-  registerViewListeners(app, deps);
+  const events = eventHandlers(deps);
+  app.event(exactly(Object.keys(events)), byId(events, field('event', 'type')) as never);
+  // Buttons and submissions are matched by type only: with a pattern Bolt would call .match on an
+  // action_id or callback_id that a malformed payload may lack (the HTTP edge refuses those, Socket
+  // Mode has no edge). An id without a handler is acknowledged empty (app.ts).
+  const actions = { ...actionHandlers(deps), ...modalActionHandlers(deps) };
+  app.action({ type: 'block_actions' }, byId(actions, field('action', 'action_id')) as never);
+  const views = viewHandlers(deps);
+  app.view({ type: 'view_submission' }, byId(views, field('view', 'callback_id')) as never);
+  const commands = commandHandlers(deps);
+  for (const [name, handler] of Object.entries(commands)) app.command(name, handler as never);
+  app.options({ block_id: 'timezone', action_id: 'v' }, timezoneOptions() as never);
 }
