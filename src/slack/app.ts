@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
 import type { RetryOptions, WebClient } from '@slack/web-api';
 import type { Config } from '../config';
@@ -43,7 +43,7 @@ export type SlackApp = {
   client: WebClient;
   /** The workspace (token mode) and the app's own bot identity, from auth.test. */
   identity: { teamId: string; botUserId: string | null; botId: string | null };
-  /** Listening port of the HTTP server (events in HTTP mode; /healthz in both, and /metrics with a METRICS_TOKEN). */
+  /** Listening port of the HTTP server (events in HTTP mode; /healthz and /metrics in both). */
   port(): number;
   /** Stops taking requests, lets in-flight ones finish (up to STOP_GRACE_MS), closes idle keep-alive connections. */
   stop(): Promise<void>;
@@ -202,12 +202,14 @@ function findServer(started: unknown, receiver: Receiver): Server | undefined {
 }
 
 /**
- * GET /healthz (200 when the store answers, else 503). GET /metrics only with a METRICS_TOKEN (and
- * then only with it, else 401); without one the public port answers /metrics 404, and metrics are
- * read on their own listener (METRICS_PORT on METRICS_HOST, startMetricsServer).
+ * GET /healthz (200 when the store answers, else 503). GET /metrics beside them (SPEC §7), but not
+ * to anyone: with a METRICS_TOKEN only with that bearer token (else 401); without one only to a
+ * client on this machine that is not a proxy's relay (else 404, as if there were no such route).
+ * Scrapers elsewhere read the metrics listener (METRICS_PORT on METRICS_HOST, startMetricsServer).
  */
 function healthRoutes(store: StoreHealth, metrics: Metrics, metricsToken: string | null): CustomRoute[] {
-  const routes: CustomRoute[] = [
+  const scrape = serveMetrics(metrics, metricsToken);
+  return [
     {
       path: '/healthz',
       method: ['GET'],
@@ -218,7 +220,28 @@ function healthRoutes(store: StoreHealth, metrics: Metrics, metricsToken: string
         });
       },
     },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (req, res) => {
+        if (metricsToken === null && !fromThisMachine(req)) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('404 Not Found\n');
+          return;
+        }
+        scrape(req, res);
+      },
+    },
   ];
-  if (metricsToken !== null) routes.push({ path: '/metrics', method: ['GET'], handler: serveMetrics(metrics, metricsToken) });
-  return routes;
+}
+
+/**
+ * Whether a request comes from this machine itself: a loopback peer, and no header a reverse
+ * proxy adds (a proxy on this machine relays other people's requests from loopback).
+ */
+export function fromThisMachine(req: Pick<IncomingMessage, 'headers' | 'socket'>): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  const loopback = peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.');
+  const h = req.headers;
+  return loopback && h['x-forwarded-for'] === undefined && h.forwarded === undefined && h['x-real-ip'] === undefined && h['x-forwarded-host'] === undefined;
 }

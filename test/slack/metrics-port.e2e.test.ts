@@ -9,8 +9,9 @@ import { FakeSlack } from '../helpers/fake-slack';
 import { freshStore } from '../helpers/store';
 
 // Issue 11 row 11: /metrics answered anyone on the public port. Now it has a listener of its own
-// (METRICS_PORT on METRICS_HOST, default 127.0.0.1), and the public port answers it 404 unless a
-// METRICS_TOKEN is set (then it, like the metrics listener, needs the bearer token).
+// (METRICS_PORT on METRICS_HOST, default 127.0.0.1); the public port keeps it (SPEC §7) for this
+// machine only (a loopback peer, not relayed by a proxy) unless a METRICS_TOKEN is set (then it,
+// like the metrics listener, needs the bearer token from anywhere).
 
 /** A non-loopback IPv4 address of this machine, if it has one. */
 function outsideAddress(): string | undefined {
@@ -26,7 +27,7 @@ async function occupy(): Promise<{ port: number; server: Server }> {
   return { port: (server.address() as { port: number }).port, server };
 }
 
-describe('metrics without a token: their own listener on 127.0.0.1, nothing on the public port', () => {
+describe('metrics without a token: their own listener on 127.0.0.1; on the public port for this machine only', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ logLevel: 'info' });
@@ -37,10 +38,23 @@ describe('metrics without a token: their own listener on 127.0.0.1, nothing on t
     await t.store.close();
   });
 
-  it('the public port answers GET /metrics 404, and still /healthz 200', async () => {
-    const res = await t.get('/metrics');
-    expect(res.status).toBe(404);
-    expect(await res.text()).not.toContain('async_charter_');
+  it('the public port answers GET /metrics only to this machine (SPEC §7): 200 from loopback, 404 through a proxy or from another address', async () => {
+    const local = await t.get('/metrics');
+    expect(local.status).toBe(200);
+    expect(await local.text()).toMatch(/^async_charter_events_stored_total\{type="message"\} 1$/m);
+    for (const header of [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }, { 'x-real-ip': '203.0.113.7' }, { 'x-forwarded-host': 'bot.example.com' }]) {
+      const relayed = await fetch(`${t.baseUrl}/metrics`, { headers: header });
+      expect(relayed.status).toBe(404);
+      expect(await relayed.text()).not.toContain('async_charter_');
+    }
+    const outside = outsideAddress();
+    // On a machine with an address besides loopback (this one has), a request to it is not local.
+    if (outside !== undefined) {
+      const remote = await fetch(`http://${outside}:${String(t.service.slack.port())}/metrics`);
+      expect(remote.status).toBe(404);
+      expect(await remote.text()).not.toContain('async_charter_');
+      expect((await fetch(`http://${outside}:${String(t.service.slack.port())}/healthz`)).status).toBe(200);
+    }
     expect((await t.get('/healthz')).status).toBe(200);
   });
 
