@@ -65,15 +65,15 @@ describe('HTTP edge: bad requests are refused, nothing is stored, the process st
     expect(await messageCount(t)).toBe(1);
   });
 
-  it('serves /healthz beside /slack/events, and Prometheus /metrics on the metrics listener only', async () => {
+  it('serves /healthz and /metrics beside /slack/events (SPEC §7; /metrics to this machine), and /metrics on the metrics listener', async () => {
     const health = await t.get('/healthz');
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', store: t.store.kind });
-    expect((await t.get('/metrics')).status).toBe(404);
-    const metrics = await t.metrics();
-    expect(metrics.status).toBe(200);
-    expect(metrics.headers.get('content-type')).toContain('text/plain');
-    expect(await metrics.text()).toMatch(/^async_charter_events_stored_total\{type="message"\} 1$/m);
+    for (const metrics of [await t.get('/metrics'), await t.metrics()]) {
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('content-type')).toContain('text/plain');
+      expect(await metrics.text()).toMatch(/^async_charter_events_stored_total\{type="message"\} 1$/m);
+    }
     expect((await t.get('/nope')).status).toBe(404);
   });
 });
