@@ -42,7 +42,8 @@ describe('metrics without a token: their own listener on 127.0.0.1; on the publi
     const local = await t.get('/metrics');
     expect(local.status).toBe(200);
     expect(await local.text()).toMatch(/^async_charter_events_stored_total\{type="message"\} 1$/m);
-    for (const header of [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }, { 'x-real-ip': '203.0.113.7' }, { 'x-forwarded-host': 'bot.example.com' }]) {
+    const relays: Array<Record<string, string>> = [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }, { 'x-real-ip': '203.0.113.7' }, { 'x-forwarded-host': 'bot.example.com' }];
+    for (const header of relays) {
       const relayed = await fetch(`${t.baseUrl}/metrics`, { headers: header });
       expect(relayed.status).toBe(404);
       expect(await relayed.text()).not.toContain('async_charter_');

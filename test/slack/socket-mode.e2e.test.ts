@@ -40,11 +40,11 @@ describe('Socket Mode (SLACK_APP_TOKEN set): events arrive over a WebSocket', ()
     expect((await t.store.db.selectFrom('slack_events').select('event_id').execute()).map((e) => e.event_id)).toEqual(['EvSocket0001']);
   });
 
-  it('still serves /healthz over HTTP on PORT, and /metrics on the metrics listener', async () => {
+  it('still serves /healthz and /metrics (to this machine) over HTTP on PORT, and /metrics on the metrics listener', async () => {
     await until(() => t.service.slack.port() > 0, 'the HTTP server');
     const health = await fetch(`http://127.0.0.1:${t.service.slack.port()}/healthz`);
     expect(health.status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${t.service.slack.port()}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${t.service.slack.port()}/metrics`)).status).toBe(200);
     expect((await t.metrics()).status).toBe(200);
   });
 });
