@@ -8,11 +8,6 @@ export type ListenerDeps = EventListenerDeps & ActionDeps & ViewDeps & CommandDe
 
 type Handler = (args: Record<string, unknown>) => Promise<void>;
 
-/** A pattern matching exactly the given ids. */
-export function exactly(ids: readonly string[]): RegExp {
-  return new RegExp(`^(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
-}
-
 /** One handler that hands each request to the handler of its id (an own key of the table only). */
 export function byId(handlers: Record<string, unknown>, idOf: (args: Record<string, unknown>) => unknown): Handler {
   const table = new Map(Object.entries(handlers) as Array<[string, Handler]>);
@@ -26,13 +21,21 @@ export function byId(handlers: Record<string, unknown>, idOf: (args: Record<stri
 const field = (key: string, name: string) => (args: Record<string, unknown>): unknown => (args[key] as Record<string, unknown> | undefined)?.[name];
 
 /**
- * Wires every surface's handlers to the app: one Bolt listener per surface, routing by id.
- * Bolt runs every listener's middleware chain for every request, so one listener per id (30 of
- * them) made each event pay thirty times for matching before it was stored.
+ * Wires every surface's handlers to the app: one Bolt listener per surface, routing by id, and
+ * events before any listener. Bolt runs every listener's middleware chain for every request, so
+ * one listener per id (30 of them) made each event pay thirty times for matching before it was stored.
  */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const events = eventHandlers(deps);
-  app.event(exactly(Object.keys(events)), byId(events, field('event', 'type')) as never);
+  // Events, the hot path, are handled in global middleware (after Bolt's own ignoreSelf) and go no
+  // further: Bolt would otherwise walk every listener's chain for each one. Other bodies, and
+  // event types without a handler, go on to the listeners below.
+  const events = new Map(Object.entries(eventHandlers(deps)) as Array<[string, Handler]>);
+  app.use((async (args: Record<string, unknown> & { next: () => Promise<void> }) => {
+    const type = (args.event as { type?: unknown } | undefined)?.type;
+    const handler = typeof type === 'string' ? events.get(type) : undefined;
+    if (handler === undefined) return args.next();
+    return handler(args);
+  }) as never);
   // Buttons and submissions are matched by type only: with a pattern Bolt would call .match on an
   // action_id or callback_id that a malformed payload may lack (the HTTP edge refuses those, Socket
   // Mode has no edge). An id without a handler is acknowledged empty (app.ts).
