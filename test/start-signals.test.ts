@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectStore } from '../src/store/connect';
@@ -9,19 +8,12 @@ import { eventEnvelope, SIGNING_SECRET } from './helpers/app-harness';
 import { FakeSlack } from './helpers/fake-slack';
 import { signedRequest } from './helpers/signing';
 import { freshStore, testBackend, type TestStore } from './helpers/store';
+import { capture, freePort, until } from './helpers/child';
 
 // `npm start` as an operator runs it: the signal goes to npm's pid (or, for Ctrl-C, to the whole
 // foreground process group), and the app under npm must drain and exit 0, with npm exiting 0 too.
 
 const ROOT = join(__dirname, '..');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Every live process under `root` (Linux /proc), children before grandchildren. */
 function descendants(root: number): Array<{ pid: number; args: string }> {
@@ -65,25 +57,6 @@ function alive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
-  }
-}
-
-function capture(child: ChildProcess): () => string {
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return () => out;
-}
-
-async function until<T>(what: string, p: Promise<T>, ms: number, output: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms; npm start printed:\n${output()}`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

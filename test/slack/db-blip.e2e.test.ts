@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { Client } from 'pg';
@@ -8,6 +7,7 @@ import { FakeSlack } from '../helpers/fake-slack';
 import { signedRequest } from '../helpers/signing';
 import { freshStore, type TestStore } from '../helpers/store';
 import { TcpProxy } from '../helpers/tcp-proxy';
+import { capture, freePort } from '../helpers/child';
 
 // Issue 10's acceptance: the database cut for a few seconds under steady load. The app runs as a
 // real process (an unhandled pg 'error' would end it), talking to Postgres through a TCP proxy
@@ -34,22 +34,7 @@ const PEOPLE = ['U0ANA00001', 'U0BEN00001', 'U0CAT00001', 'U0DAN00001'];
 type Attempt = { retryNum: number; status: number | 'timeout' | 'connection_failed'; at: number };
 type Sent = { eventId: string; channel: string; ts: string; threadTs: string | null; user: string; mentions: string[]; body: string; attempts: Attempt[]; acked: boolean };
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function capture(child: ChildProcess): () => string {
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return () => out;
-}
 
 async function status(url: string, init: RequestInit = {}): Promise<Attempt['status']> {
   try {

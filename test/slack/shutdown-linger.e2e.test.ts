@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STOP_GRACE_MS } from '../../src/slack/app';
@@ -8,6 +8,7 @@ import { SIGNING_SECRET } from '../helpers/app-harness';
 import { FakeSlack } from '../helpers/fake-slack';
 import { signedRequest } from '../helpers/signing';
 import { freshStore, testBackend, type TestStore } from '../helpers/store';
+import { capture, freePort, until } from '../helpers/child';
 
 // Issue 11 row 1, as the review found it: one unauthenticated socket sending half a body, and
 // another sending a signed body of `null`, kept SIGTERM waiting 20 s and then exit 1 without
@@ -15,33 +16,6 @@ import { freshStore, testBackend, type TestStore } from '../helpers/store';
 // grace period, having logged that it stopped with the store closed.
 
 const ROOT = join(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-function capture(child: ChildProcess): () => string {
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return () => out;
-}
-
-async function until<T>(what: string, p: Promise<T>, ms: number, output: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms; the app printed:\n${output()}`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function openSocket(port: number): Promise<Socket> {
   const socket = connect(port, '127.0.0.1');

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectStore } from '../../src/store/connect';
@@ -9,40 +8,9 @@ import { eventEnvelope, SIGNING_SECRET } from '../helpers/app-harness';
 import { FakeSlack } from '../helpers/fake-slack';
 import { signedRequest } from '../helpers/signing';
 import { freshStore, testBackend, type TestStore } from '../helpers/store';
+import { capture, freePort, until, waitForOutput } from '../helpers/child';
 
 const ROOT = join(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** Everything the child printed, for the failure message. */
-function capture(child: ChildProcess): () => string {
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return () => out;
-}
-
-async function until<T>(what: string, p: Promise<T>, ms: number, output: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms; the app printed:\n${output()}`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function waitForOutput(output: () => string, pattern: RegExp): Promise<void> {
-  while (!pattern.test(output())) await new Promise((r) => setTimeout(r, 25));
-}
 
 describe('npm start and SIGTERM', () => {
   let fake: FakeSlack;
