@@ -197,7 +197,7 @@ export class DigestService {
     if (row?.postedAt) return;
     this.deps.logger.warn(
       { team_id: teamId, week_start: week, slot: new Date(slot).toISOString(), last_error: row?.lastError ?? null },
-      `the weekly digest for the week of ${week} was not posted within a day of its time and will not be posted by the schedule; post it with: npm run digest -- --team ${teamId} --week ${week} --post`,
+      `the weekly digest for the week of ${week} was not posted within a day of its time and will not be posted by the schedule; post it with: npm run digest -- --team ${teamId} --week ${week} --post (in the production image: node dist/cli/digest.js --team ${teamId} --week ${week} --post)`,
     );
   }
 
