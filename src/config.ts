@@ -73,8 +73,9 @@ const envSchema = z
     } else if (env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: `missing: the bot token (xoxb-…); ${SETUP_HINT}` });
     }
-    const metricsPort = env.METRICS_PORT ?? String(DEFAULT_METRICS_PORT);
-    if (metricsPort !== 'off' && metricsPort !== '0' && Number(metricsPort) === Number(env.PORT ?? 3000)) {
+    // Only a METRICS_PORT someone set can clash: the default gives way to a PORT on it (no listener then).
+    const metricsPort = env.METRICS_PORT;
+    if (metricsPort !== undefined && metricsPort !== 'off' && metricsPort !== '0' && Number(metricsPort) === Number(env.PORT ?? 3000)) {
       ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${metricsPort}): /metrics has a listener of its own; "off" for none` });
     }
     if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
@@ -137,7 +138,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     store: e.DATABASE_URL !== undefined ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR ?? './data' },
     http: { port: e.PORT !== undefined ? Number(e.PORT) : 3000 },
     metrics: {
-      port: e.METRICS_PORT === 'off' ? null : e.METRICS_PORT !== undefined ? Number(e.METRICS_PORT) : DEFAULT_METRICS_PORT,
+      port: e.METRICS_PORT === 'off' ? null : e.METRICS_PORT !== undefined ? Number(e.METRICS_PORT) : (e.PORT !== undefined ? Number(e.PORT) : 3000) === DEFAULT_METRICS_PORT ? null : DEFAULT_METRICS_PORT,
       host: e.METRICS_HOST ?? '127.0.0.1',
       explicit: e.METRICS_PORT !== undefined,
       token: e.METRICS_TOKEN ?? null,

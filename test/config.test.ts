@@ -77,6 +77,9 @@ describe('loadConfig', () => {
     expect(any.ok && any.config.metrics).toEqual({ port: 0, host: '::1', explicit: true, token: null });
     const bad = loadConfig({ ...http, METRICS_PORT: '3000' });
     expect(!bad.ok && bad.message).toContain('METRICS_PORT: must differ from PORT (3000)');
+    // PORT on the default metrics port, METRICS_PORT unset: the app starts, without a metrics listener.
+    const onDefault = loadConfig({ ...http, PORT: '9464' });
+    expect(onDefault.ok && onDefault.config.metrics).toEqual({ port: null, host: '127.0.0.1', explicit: false, token: null });
   });
 
   it('treats empty values as unset', () => {
