@@ -8,7 +8,7 @@ import { SIGNING_SECRET } from '../helpers/app-harness';
 import { FakeSlack } from '../helpers/fake-slack';
 import { signedRequest } from '../helpers/signing';
 import { freshStore, testBackend, type TestStore } from '../helpers/store';
-import { capture, freePort, until } from '../helpers/child';
+import { capture, freePort, until, waitForOutput } from '../helpers/child';
 
 // Issue 11 row 1, as the review found it: one unauthenticated socket sending half a body, and
 // another sending a signed body of `null`, kept SIGTERM waiting 20 s and then exit 1 without
@@ -67,9 +67,7 @@ describe('SIGTERM with lingering sockets', () => {
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
     const early = exited.then((code) => Promise.reject(new Error(`the app exited (${code}) before it was running:\n${output()}`)));
     early.catch(() => undefined);
-    const running = (async () => {
-      while (!output().includes('Async Charter is running')) await new Promise((r) => setTimeout(r, 25));
-    })();
+    const running = waitForOutput(output, /Async Charter is running/);
     await until('start-up', Promise.race([running, early]), 45_000, output);
 
     // 1. No signature, half of a 1,000-byte body, then silence.
