@@ -43,19 +43,21 @@ async function stored(ts: string): Promise<boolean> {
   return row !== undefined;
 }
 
-const PATHS = ['/slack/events', '/slack/events?x=1', '/slack/events?', '//elsewhere/slack/events', '/slack/events#frag', '/slack/./events', '/slack/events/', '/SLACK/EVENTS', '/slack/%65vents'];
+/** Spellings Bolt routes as the events endpoint (its pathname test), and ones it does not (404). */
+const ROUTED = ['/slack/events', '/slack/events?x=1', '/slack/events?', '//elsewhere/slack/events', '/slack/events#frag', '/slack/./events'];
+const NOT_ROUTED = ['/slack/events/', '/SLACK/EVENTS', '/slack/%65vents'];
 
 describe('every request Bolt would take as an event passes the edge', () => {
-  it.each(PATHS)('%s, wrongly signed or unsigned: never 200, never stored', async (path) => {
+  it.each([...ROUTED.map((p) => [p, 401]), ...NOT_ROUTED.map((p) => [p, 404])])('%s, wrongly signed or unsigned: %i, never stored', async (path, expected) => {
     for (const headers of [{ 'content-type': 'application/json' }, { ...signedRequest('not-the-secret', 'x').headers, 'content-type': 'application/json' }]) {
       const b = body();
-      const status = await send('POST', path, b.text, headers);
-      expect([401, 404]).toContain(status);
+      const status = await send('POST', path as string, b.text, headers);
+      expect(status).toBe(expected);
       expect(await stored(b.ts)).toBe(false);
     }
   });
 
-  it.each(['/slack/events', '/slack/events?x=1', '//elsewhere/slack/events', '/slack/./events'])('%s, correctly signed: 200 and stored', async (path) => {
+  it.each(ROUTED)('%s, correctly signed: 200 and stored', async (path) => {
     const b = body();
     const status = await send('POST', path, b.text, signedRequest(SIGNING_SECRET, b.text).headers);
     expect(status).toBe(200);

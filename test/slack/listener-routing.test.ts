@@ -1,5 +1,5 @@
 import { App } from '@slack/bolt';
-import { byId } from '../../src/slack/listeners';
+import { byId, disjoint } from '../../src/slack/listeners';
 
 describe('listener routing', () => {
   it('hands a request to the handler of its id only, and ignores ids that are not own keys', async () => {
@@ -35,5 +35,9 @@ describe('listener routing', () => {
     }
     expect(errors).toEqual([]);
   });
-});
 
+  it('refuses an id wired twice instead of letting one handler win', () => {
+    expect(disjoint({ a: 1 }, { b: 2 })).toEqual({ a: 1, b: 2 });
+    expect(() => disjoint({ a: 1, c: 3 }, { c: 4 })).toThrow('handlers registered twice: c');
+  });
+});

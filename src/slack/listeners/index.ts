@@ -18,6 +18,13 @@ export function byId(handlers: Record<string, unknown>, idOf: (args: Record<stri
   };
 }
 
+/** Two tables merged; an id in both is a wiring mistake, refused at start rather than one silently winning. */
+export function disjoint(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const twice = Object.keys(b).filter((id) => Object.hasOwn(a, id));
+  if (twice.length > 0) throw new Error(`handlers registered twice: ${twice.join(', ')}`);
+  return { ...a, ...b };
+}
+
 const field = (key: string, name: string) => (args: Record<string, unknown>): unknown => (args[key] as Record<string, unknown> | undefined)?.[name];
 
 /**
@@ -39,7 +46,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   // Buttons and submissions are matched by type only: with a pattern Bolt would call .match on an
   // action_id or callback_id that a malformed payload may lack (the HTTP edge refuses those, Socket
   // Mode has no edge). An id without a handler is acknowledged empty (app.ts).
-  const actions = { ...actionHandlers(deps), ...modalActionHandlers(deps) };
+  const actions = disjoint(actionHandlers(deps), modalActionHandlers(deps));
   app.action({ type: 'block_actions' }, byId(actions, field('action', 'action_id')) as never);
   const views = viewHandlers(deps);
   app.view({ type: 'view_submission' }, byId(views, field('view', 'callback_id')) as never);
