@@ -3,6 +3,7 @@ import { chartAltText, digestChartSpec, type VegaLiteSpec } from '../domain/char
 import { buildDigest, chartTitle, digestWeekFor, lastDigestSlot, TREND_WEEKS, weeksEndingWith, type ChannelInfo, type Digest } from '../domain/digest';
 import { weekBounds, weekStartOf } from '../domain/report';
 import type { Logger } from '../logger';
+import { workspaceSince } from '../store/activity';
 import { loadCharter } from '../store/charters';
 import type { Store } from '../store/connect';
 import { claimDigest, digestRow, markDigestChart, markDigestPosted, releaseDigest, renewDigest, type DigestClaim } from '../store/digests';
@@ -173,12 +174,13 @@ export class DigestService {
         const slot = lastDigestSlot(now, charter.digest.day, charter.digest.time, charter.timezone);
         const week = digestWeekFor(slot, charter.timezone);
         if (this.done.has(`${teamId}:${week}`)) continue;
-        if (now - slot > DIGEST_CATCH_UP_MS) {
-          await this.reportMissed(teamId, week, slot);
-          continue;
-        }
+        // No channel: nothing would be posted either way; that is what the log must say.
         if (charter.digest.channel === null) {
           this.warnNoChannel(teamId, week);
+          continue;
+        }
+        if (now - slot > DIGEST_CATCH_UP_MS) {
+          await this.reportMissed(teamId, week, slot);
           continue;
         }
         const row = await digestRow(store.db, teamId, week);
@@ -190,11 +192,16 @@ export class DigestService {
     }
   }
 
-  /** Once per process and week: a digest whose slot passed over a day ago without it being posted. */
+  /**
+   * Once per process and week: a digest whose slot passed over a day ago without it being posted,
+   * when the app served the workspace before that slot (a new install does not owe older weeks).
+   */
   private async reportMissed(teamId: string, week: string, slot: number): Promise<void> {
     this.done.add(`${teamId}:${week}`);
     const row = await digestRow(this.deps.store.db, teamId, week);
     if (row?.postedAt) return;
+    const servedSince = await workspaceSince(this.deps.store.db, teamId);
+    if (row === null && (servedSince === null || servedSince.getTime() > slot)) return;
     this.deps.logger.warn(
       { team_id: teamId, week_start: week, slot: new Date(slot).toISOString(), last_error: row?.lastError ?? null },
       `the weekly digest for the week of ${week} was not posted within a day of its time and will not be posted by the schedule; post it with: npm run digest -- --team ${teamId} --week ${week} --post (in the production image: node dist/cli/digest.js --team ${teamId} --week ${week} --post)`,

@@ -214,6 +214,12 @@ async function applyReaction(db: Executor, teamId: string, c: Extract<Change, { 
 }
 
 /** Records the workspace the app serves and its own bot identity. */
+/** When the app first served the workspace (its row in workspaces), or null when it never has. */
+export async function workspaceSince(db: Executor, teamId: string): Promise<Date | null> {
+  const row = await db.selectFrom('workspaces').select('created_at').where('team_id', '=', teamId).executeTakeFirst();
+  return row === undefined ? null : new Date(row.created_at);
+}
+
 export async function upsertWorkspace(db: Executor, teamId: string, botUserId: string | null, botId: string | null): Promise<void> {
   await db
     .insertInto('workspaces')

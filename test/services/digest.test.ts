@@ -104,6 +104,38 @@ describe('the weekly digest service (real store, fake Slack Web API)', () => {
     expect(fake.uploadedFiles()).toHaveLength(1);
   }, 60_000);
 
+  it('a slot missed by over a day: one warning when the app served the workspace before it; none for a workspace first served after it; with no digest channel, that is what the log says', async () => {
+    const missed = (l: Record<string, unknown>) => String(l.msg).includes('was not posted within a day of its time');
+    const noChannel = (l: Record<string, unknown>) => String(l.msg).startsWith('weekly digest not posted: the charter has no digest.channel');
+    clock = SLOT + 30 * 3_600_000;
+    const setSince = (at: string) => store.db.updateTable('workspaces').set({ created_at: at }).where('team_id', '=', TEAM).execute();
+    try {
+      await setSince('2026-11-01T00:00:00Z');
+      const svc = service();
+      await svc.tick();
+      await svc.tick();
+      expect(logs.parsed().filter(missed)).toHaveLength(1);
+      expect(logs.parsed().find(missed)).toMatchObject({ team_id: TEAM, week_start: WEEK });
+      expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+
+      // Installed after that slot: the week was never the app's to post.
+      logs = new LogCapture();
+      await setSince('2026-12-01T00:00:00Z');
+      await service().tick();
+      expect(logs.parsed().filter(missed)).toHaveLength(0);
+
+      // No channel in the charter: the no-channel warning, not advice that would fail.
+      logs = new LogCapture();
+      await setSince('2026-11-01T00:00:00Z');
+      await saveCharter(store.db, TEAM, makeCharter({ timezone: 'UTC', digest: { channel: null, day: 'mon', time: '09:00' } }), 'test');
+      await service().tick();
+      expect(logs.parsed().filter(missed)).toHaveLength(0);
+      expect(logs.parsed().filter(noChannel)).toHaveLength(1);
+    } finally {
+      await setSince(new Date().toISOString());
+    }
+  }, 60_000);
+
   it('two replicas ticking at once post once', async () => {
     const other: Store = store.schema !== undefined ? await connectStore(store.storeConfig, { searchPath: store.schema, poolSize: 2 }) : store;
     try {
