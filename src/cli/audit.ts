@@ -94,7 +94,7 @@ runCli(async () => {
     });
     bar?.stop();
     for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stderr.write(`imported ${summary.messages} human messages (${summary.inserted} new) from ${summary.files} files in ${summary.channels} channels; ${summary.users} people\n`);
+    process.stderr.write(`imported ${summary.messages} messages (${summary.inserted} new) from ${summary.files} files in ${summary.channels} channels; ${summary.users} people\n`);
 
     const asOf = asOfArg ?? (summary.newestAt !== null ? new Date(summary.newestAt) : new Date());
     const { reports, channels } = await buildReportSet(store.db, summary.storeTeamId, { asOf, charter, reportTeamId: summary.teamId });

@@ -27,7 +27,7 @@ runCli(async () => {
   const store = await openCliStore();
   try {
     const { teamId, summary, reports } = await importDemoWorkspace(store, { messages: count, weeks: 4, now: new Date() });
-    process.stderr.write(`demo workspace ${teamId}: ${summary.messages} human messages (${summary.inserted} new) from ${summary.users} people\n`);
+    process.stderr.write(`demo workspace ${teamId}: ${summary.messages} messages imported (${summary.inserted} new) from ${summary.users} people\n`);
     if (args.values.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
     else process.stdout.write(`${reportTable(reports, { channelNames: await channelNames(store.db, teamId) })}\nTry: npm run digest -- --team ${teamId} --week ${reports.at(-1)?.week_start ?? ''} --json\n`);
     return 0;

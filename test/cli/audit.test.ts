@@ -21,7 +21,7 @@ describe('npm run audit', () => {
 
   it('reports the houstondatavis export; three weeks match figures worked out by hand from the files', async () => {
     const r = await runScript('audit', [HOUSTON, '--json'], store.env);
-    expect(r.stderr).toContain('imported 1025 human messages');
+    expect(r.stderr).toContain('imported 1025 messages');
     expect(r.code).toBe(0);
     const reports = JSON.parse(r.stdout) as WeeklyReport[];
     expect(reports).toHaveLength(61);
@@ -90,7 +90,7 @@ describe('npm run audit', () => {
     // Importing the same export again counts every message once.
     const again = await runScript('audit', [HOUSTON, '--json'], store.env);
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain('imported 1025 human messages (0 new)');
+    expect(again.stderr).toContain('imported 1025 messages (0 new)');
     expect(JSON.parse(again.stdout)).toEqual(reports);
 
     // Without --json: a table in human units (waits in working hours and minutes, one-decimal
@@ -123,7 +123,7 @@ describe('npm run audit', () => {
     writeFileSync(charterFile, 'timezone: America/Vancouver\nworking_hours: { start: "08:00", end: "16:00" }\n');
     const json = await runScript('audit', [ZIP, '--json', '--as-of', '2016-04-01T00:00:00Z', '--charter', charterFile], store.env);
     expect(json.code).toBe(0);
-    expect(json.stderr).toContain('imported 52 human messages (52 new) from 17 files in 2 channels; 4 people');
+    expect(json.stderr).toContain('imported 52 messages (52 new) from 17 files in 2 channels; 4 people');
     const reports = JSON.parse(json.stdout) as WeeklyReport[];
     expect(reports.reduce((n, r) => n + r.messages, 0)).toBe(52);
     expect(reports.every((r) => r.team_id === 'T0BMHLSRH' && r.timezone === 'America/Vancouver' && r.as_of === '2016-04-01T00:00:00.000Z')).toBe(true);

@@ -13,7 +13,7 @@ describe('npm run demo', () => {
   it('imports a made-up workspace and prints its last four weeks', async () => {
     const r = await runScript('demo', ['--json', '--messages', '600'], store.env);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^demo workspace T0DEMO0001: \d+ human messages/);
+    expect(r.stderr).toMatch(/^demo workspace T0DEMO0001: \d+ messages imported/);
     const reports = JSON.parse(r.stdout) as WeeklyReport[];
     expect(reports).toHaveLength(4);
     expect(reports.every((w) => w.team_id === 'T0DEMO0001')).toBe(true);
