@@ -42,6 +42,8 @@ export type Service = {
   retention: Schedule | null;
   /** The metrics listener's port (GET /metrics), or null when there is none (METRICS_PORT=off, or the default port was taken). */
   metricsPort(): number | null;
+  /** The app's clock (epoch ms): real time, or ASYNC_CHARTER_NOW moving on from the start. */
+  now(): number;
   /** Resolves when background work is done: directory lookups and nudges started by events, Web API work started by buttons and modals. */
   idle(): Promise<void>;
   /**
@@ -181,6 +183,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       schedule,
       retention,
       metricsPort: () => metricsListener?.port() ?? null,
+      now,
       idle,
       async stop() {
         const deadline = Date.now() + (opts.stopDeadlineMs ?? STOP_DEADLINE_MS);

@@ -1,7 +1,6 @@
 import { SUBCOMMANDS } from '../../src/domain/commands';
 import { buildReports } from '../../src/services/reports';
 import { saveCharter } from '../../src/store/charters';
-import { clockFrom } from '../../src/config';
 import { buttonClick, dumpAllTables, startTestApp, type TestApp } from '../helpers/app-harness';
 import { makeCharter } from '../helpers/charter';
 import type { RecordedCall } from '../helpers/fake-slack';
@@ -47,7 +46,8 @@ describe('/async end to end (signed slash commands, fake Slack Web API)', () => 
         { id: ADMIN, name: 'Admin', tz: 'UTC', is_admin: true },
       ],
     });
-    t.fake.now = clockFrom(NOW);
+    // The fake's clock is the app's own: one clock, not two started seconds apart.
+    t.fake.now = t.service.now;
     t.fake.addChannel({ id: CH, name: 'general', memberCount: 5 });
     t.fake.addChannel({ id: BIG, name: 'big-team', memberCount: 8 });
     t.fake.addChannel({ id: SMALL, name: 'tiny', memberCount: 2 });

@@ -1,4 +1,3 @@
-import { clockFrom } from '../../src/config';
 import { loadCharter, saveCharter } from '../../src/store/charters';
 import { buttonClick, startTestApp, viewSubmission, type TestApp } from '../helpers/app-harness';
 import { makeCharter } from '../helpers/charter';
@@ -32,7 +31,8 @@ describe('charter settings modal end to end', () => {
         { id: EDDA, name: 'Edda', tz: 'UTC' },
       ],
     });
-    t.fake.now = clockFrom(NOW);
+    // The fake's clock is the app's own: one clock, not two started seconds apart.
+    t.fake.now = t.service.now;
     t.fake.addChannel({ id: DIGEST, name: 'team-health', memberCount: 12 });
     await saveCharter(t.store.db, t.fake.teamId, makeCharter({ timezone: 'UTC', editors: [EDDA] }), 'cli');
   });
