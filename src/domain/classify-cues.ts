@@ -1,3 +1,4 @@
+import { anyOf } from './classify-rules';
 /**
  * Cues: broad, hand-written patterns over prepared text (see prepare()) that the learned model
  * weighs as features (r:cue:<name>). Unlike the rules they decide nothing alone and may be loose:
@@ -53,9 +54,11 @@ export const CUES: ReadonlyArray<readonly [string, RegExp]> = [
   ['place_where', /\bwhere\b.{0,30}\b(dinner|lunch|party|offsite|hike|drinks|restaurant|cafe|office|hotel|conference|park|parking|sitting|based|from|staying|travelling|traveling|meet|meeting|going)\b/],
 ];
 
+const ANY_CUE = anyOf(CUES.map(([, re]) => re));
+
 /** The names of the cues a prepared text shows, prefixed "cue:". */
 export function cuesOf(text: string): string[] {
   const out: string[] = [];
-  for (const [name, re] of CUES) if (re.test(text)) out.push(`cue:${name}`);
+  if (ANY_CUE.test(text)) for (const [name, re] of CUES) if (re.test(text)) out.push(`cue:${name}`);
   return out;
 }

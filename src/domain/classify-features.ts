@@ -13,13 +13,14 @@ import { classifyPrepared, prepare, type Classification, type Prepared } from '.
  * fixed features) and their values; with what explain() needs to name them.
  */
 export type FeatureVector = {
-  idx: Int32Array;
-  val: Float64Array;
+  // Plain arrays: a message has tens of features, and typed arrays cost more to allocate than to fill.
+  idx: number[];
+  val: number[];
   /** How many of idx are word grams (first) and char grams (next); the rest are fixed features. */
   words: number;
   chars: number;
   /** Per index, where it came from: a word gram's first position × 4 + its length (in <s> tokens </s>), a char gram's token, a fixed feature's place in fixedNames. */
-  origin: Int32Array;
+  origin: number[];
   tokens: string[];
   fixedNames: string[];
 };
@@ -189,20 +190,11 @@ export function featuresOf(raw: string, p: Prepared, ruleSignals: readonly strin
     const b = bucketOf(f, bits);
     if (firstFixed(b)) (fixed.push(b), fixedOf.push(i));
   });
-  const n = words.length + chars.length + fixed.length;
-  const idx = new Int32Array(n);
-  idx.set(words, 0);
-  idx.set(chars, words.length);
-  idx.set(fixed, words.length + chars.length);
-  const origin = new Int32Array(n);
-  origin.set(wordAt, 0);
-  origin.set(charOf, words.length);
-  origin.set(fixedOf, words.length + chars.length);
-  const val = new Float64Array(n);
+  const idx = words.concat(chars, fixed);
+  const origin = wordAt.concat(charOf, fixedOf);
   const g = groupValues(words.length, chars.length);
-  val.fill(g.word, 0, words.length);
-  val.fill(g.char, words.length, words.length + chars.length);
-  val.fill(1, words.length + chars.length);
+  const val: number[] = new Array<number>(idx.length);
+  for (let k = 0; k < idx.length; k += 1) val[k] = k < words.length ? g.word : k < words.length + chars.length ? g.char : 1;
   return { idx, val, words: words.length, chars: chars.length, origin, tokens, fixedNames };
 }
 

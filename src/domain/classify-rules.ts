@@ -51,34 +51,60 @@ const EMOJI_CALL = /:(phone|telephone|telephone_receiver|calling|iphone|video_ca
 
 export type Prepared = { text: string; hosts: string[]; signals: string[] };
 
-/** Strips code, quotes and Slack markup; lower-cases; mends common typos. */
+/**
+ * One test for "does any of these match": the patterns joined as alternatives. When it fails, no
+ * pattern matches anywhere in the text, so the loop over them (a replace each, a test each) can be
+ * skipped with the same result; most messages are short and match none. The patterns must share
+ * their flags (g aside) and hold no backreferences, or the joined one would read them otherwise.
+ */
+export function anyOf(patterns: readonly RegExp[]): RegExp {
+  const flags = new Set(patterns.map((re) => re.flags.replace('g', '')));
+  if (flags.size > 1) throw new Error(`anyOf: patterns with different flags (${[...flags].join(', ')})`);
+  if (patterns.some((re) => /\\[1-9]|\\k</.test(re.source))) throw new Error('anyOf: a pattern with a backreference');
+  return new RegExp(patterns.map((re) => `(?:${re.source})`).join('|'), [...flags][0] ?? '');
+}
+
+const ANY_TYPO = anyOf(TYPOS.map(([re]) => re));
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Strips code, quotes and Slack markup; lower-cases; mends common typos. Each step runs only when its text can be there (the same result, less work on plain messages). */
 export function prepare(raw: string): Prepared {
   const signals: string[] = [];
   const hosts: string[] = [];
-  let t = raw.replace(/\r/g, '');
-  if (/```[\s\S]*?```/.test(t)) signals.push('code_block_ignored');
-  t = t.replace(/```[\s\S]*?(```|$)/g, ' ').replace(/`[^`\n]*`/g, ' codespan ');
-  const lines = t.split('\n');
-  const kept = lines.filter((l) => !/^\s*(>|&gt;)/.test(l));
-  if (kept.length !== lines.length) signals.push('quote_ignored');
-  t = kept.join('\n');
-  t = t.replace(/<@[UW][A-Z0-9]+(\|[^>]*)?>/g, ' @someone ');
-  t = t.replace(/<#C[A-Z0-9]+(\|([^>]*))?>/g, (_m, _l, name: string | undefined) => ` #${name ?? 'channel'} `);
-  t = t.replace(/<!(here|channel|everyone)[^>]*>/g, ' @$1 ').replace(/<!subteam\^[A-Z0-9]+(\|([^>]*))?>/g, ' @team ');
-  t = t.replace(/<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>/g, (_m, url: string, label: string | undefined) => {
-    const host = hostOf(url);
-    if (host) hosts.push(host);
-    return ` ${label ?? 'url_given'} `;
-  });
-  t = t.replace(/\bhttps?:\/\/[^\s>]+/g, (url) => {
-    const host = hostOf(url);
-    if (host) hosts.push(host);
-    return ' url_given ';
-  });
-  t = t.replace(EMOJI_CALL, ' call ');
-  t = t.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-  t = t.toLowerCase().replace(/[’‘]/g, "'").replace(/[“”]/g, '"');
-  for (const [re, to] of TYPOS) t = t.replace(re, to);
+  let t = raw.includes('\r') ? raw.replace(/\r/g, '') : raw;
+  if (t.includes('`')) {
+    if (/```[\s\S]*?```/.test(t)) signals.push('code_block_ignored');
+    t = t.replace(/```[\s\S]*?(```|$)/g, ' ').replace(/`[^`\n]*`/g, ' codespan ');
+  }
+  if (t.includes('>') || t.includes('&gt;')) {
+    const lines = t.split('\n');
+    const kept = lines.filter((l) => !/^\s*(>|&gt;)/.test(l));
+    if (kept.length !== lines.length) signals.push('quote_ignored');
+    t = kept.join('\n');
+  }
+  if (t.includes('<')) {
+    t = t.replace(/<@[UW][A-Z0-9]+(\|[^>]*)?>/g, ' @someone ');
+    t = t.replace(/<#C[A-Z0-9]+(\|([^>]*))?>/g, (_m, _l, name: string | undefined) => ` #${name ?? 'channel'} `);
+    t = t.replace(/<!(here|channel|everyone)[^>]*>/g, ' @$1 ').replace(/<!subteam\^[A-Z0-9]+(\|([^>]*))?>/g, ' @team ');
+    t = t.replace(/<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>/g, (_m, url: string, label: string | undefined) => {
+      const host = hostOf(url);
+      if (host) hosts.push(host);
+      return ` ${label ?? 'url_given'} `;
+    });
+  }
+  if (t.includes('http')) {
+    t = t.replace(/\bhttps?:\/\/[^\s>]+/g, (url) => {
+      const host = hostOf(url);
+      if (host) hosts.push(host);
+      return ' url_given ';
+    });
+  }
+  const nonAscii = NON_ASCII.test(t);
+  if (nonAscii || t.includes(':')) t = t.replace(EMOJI_CALL, ' call ');
+  if (t.includes('&')) t = t.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  t = t.toLowerCase();
+  if (nonAscii) t = t.replace(/[’‘]/g, "'").replace(/[“”]/g, '"');
+  if (ANY_TYPO.test(t)) for (const [re, to] of TYPOS) t = t.replace(re, to);
   t = t.replace(/\s+/g, ' ').trim();
   return { text: t, hosts, signals };
 }
@@ -168,16 +194,19 @@ const PROPOSALS: Array<[string, RegExp, number]> = [
   ['meet_time', /\bmeet (tomorrow|today|later|this (morning|afternoon|week)|at \d|on (mon|tue|wed|thu|fri)|in person|up|after)\b/, 0.8],
 ];
 
+const ANY_OTHER_SENSE = anyOf(OTHER_SENSES);
+const ANY_PROPOSAL = anyOf(PROPOSALS.map(([, re]) => re));
+
 const TIME_WORD = /\b(today|tomorrow|tonight|later|now|asap|this (morning|afternoon|evening|week)|next week|in \d+|at \d+|\d+ ?(am|pm)|\d+:\d\d|mon(day)?|tue(sday)?|wed(nesday)?|thu(rsday)?|fri(day)?|before|after)\b/;
 
 function meetingScore(p: Prepared, signals: string[]): number {
   let text = ` ${p.text} `;
-  for (const re of OTHER_SENSES) text = text.replace(re, ' ~ ');
+  if (ANY_OTHER_SENSE.test(text)) for (const re of OTHER_SENSES) text = text.replace(re, ' ~ ');
   const video = p.hosts.some((h) => VIDEO_HOSTS.test(h));
   if (video) signals.push('video_link');
   const hasNoun = MEETING_NOUN.test(text);
   const trimmed = text.trim();
-  const fired = PROPOSALS.filter(([, re]) => re.test(trimmed));
+  const fired = ANY_PROPOSAL.test(trimmed) ? PROPOSALS.filter(([, re]) => re.test(trimmed)) : [];
   if (!hasNoun && !video && fired.length === 0) return 0;
 
   for (const [name, re] of BLOCKERS) {
@@ -246,19 +275,33 @@ const WHERE_PATTERNS: Array<[string, RegExp]> = [
   ['seen_it', new RegExp(String.raw`\bhas anyone seen\b.{0,30}\b${RESOURCE}\b|\bhas the\b.{0,30}\b${RESOURCE}\b.{0,20}\b(shared|posted|sent)\b`)],
 ];
 
+const ANY_WHERE_NOT = anyOf(WHERE_NOT);
+const ANY_WHERE_PATTERN = anyOf(WHERE_PATTERNS.map(([, re]) => re));
+
+/** The pattern lists skipped when their anyOf() gate fails, by name (for the gate's tests). */
+export const GATED: Readonly<Record<string, readonly RegExp[]>> = {
+  typos: TYPOS.map(([re]) => re),
+  other_senses: OTHER_SENSES,
+  proposals: PROPOSALS.map(([, re]) => re),
+  where_not: WHERE_NOT,
+  where_patterns: WHERE_PATTERNS.map(([, re]) => re),
+};
+
 function whereIs(p: Prepared, question: boolean, signals: string[]): boolean {
   const text = p.text;
-  if (WHERE_NOT.some((re) => re.test(text))) {
+  if (ANY_WHERE_NOT.test(text)) {
     if (/\bwhere\b/.test(text)) signals.push('where_not_a_place');
     return false;
   }
   // Statements that give the answer, not ask for it.
   if (!question && /\b(here is|here's|here you go|found it|nvm|never mind|is here|is in|lives in|is pinned|i put|i moved|i updated|added the|see the|check the|is linked|are in the)\b/.test(text)) return false;
   let hit = false;
-  for (const [name, re] of WHERE_PATTERNS) {
-    if (re.test(text)) {
-      signals.push(name);
-      hit = true;
+  if (ANY_WHERE_PATTERN.test(text)) {
+    for (const [name, re] of WHERE_PATTERNS) {
+      if (re.test(text)) {
+        signals.push(name);
+        hit = true;
+      }
     }
   }
   // "runbook?", "onboarding doc?", "slides?"

@@ -6,7 +6,7 @@
  */
 
 /** One example as a sparse vector (bucket indices and values; a bucket may repeat). */
-export type Sparse = { idx: Int32Array; val: Float64Array };
+export type Sparse = { idx: ArrayLike<number>; val: ArrayLike<number> };
 
 export type TrainOptions = { dim: number; epochs: number; rate: number; l2: number; seed: number };
 
