@@ -192,7 +192,8 @@ export function countQueries(teamId: string, q: CountsQuery) {
     c as (
       select k.mid, k.n, ${ms(sql`y.posted_at`)} as at
       from k join messages y on y.team_id = ${teamId} and y.channel_id = k.ch and y.user_id = k.rcpt and (case when y.is_reply then y.root_ts else '' end) = k.k2
-      where ${mine('y.channel_id')} and y.posted_at <= ${q.asOf} and (k.k2 <> '' or k.root_ts is null or y.ts = k.root_ts) and ${later('y', 'k')}
+      -- A response is later than its request, so nothing before the first request is read (the store's history does not weigh on it).
+      where ${mine('y.channel_id')} and y.posted_at >= ${q.from} and y.posted_at <= ${q.asOf} and (k.k2 <> '' or k.root_ts is null or y.ts = k.root_ts) and ${later('y', 'k')}
       union all
       select r.mid, r.n, ${ms(sql`x.reacted_at`)}
       from r join reactions x on x.team_id = ${teamId} and x.channel_id = r.ch and x.message_ts = r.ts and x.user_id = r.rcpt
