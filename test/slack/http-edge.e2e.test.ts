@@ -1,4 +1,4 @@
-import { eventEnvelope, startTestApp, type TestApp } from '../helpers/app-harness';
+import { eventEnvelope, slashCommandForm, startTestApp, type TestApp } from '../helpers/app-harness';
 
 /**
  * Issue 11: what the HTTP edge refuses before anything reaches the listeners (rows 5, 8, 2),
@@ -52,6 +52,42 @@ describe('row 5: both sides of the 5-minute signature window are enforced', () =
     const res = await t.post(JSON.stringify(envelope()), { timestamp: nowSec() + 4 * 60 });
     expect(res.status).toBe(200);
     expect(await count(t, 'slack_events')).toBe(before + 1);
+  });
+});
+
+describe('ssl_check: unsigned by design, and nothing sent with one is read', () => {
+  const form = 'application/x-www-form-urlencoded';
+  const command = () => slashCommandForm('help', { userId: ANA, teamId: t.fake.teamId, responseUrl: t.fake.responseUrl('ssl') });
+
+  it.each([
+    ['ssl_check first', () => `ssl_check=1&${command()}`],
+    ['ssl_check last', () => `${command()}&ssl_check=1`],
+  ])('%s, a slash command smuggled beside it, unsigned: 200 with an empty body, the command never run', async (_name, body) => {
+    await t.service.idle(); // background work of earlier tests (directory fills) done
+    const calls = t.fake.calls.length;
+    const res = await t.post(body(), { sign: false, contentType: form });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect(t.fake.calls.slice(calls).map((c) => c.method)).toEqual([]);
+  });
+
+  it.each([
+    ['with a charset in its content type', `${form}; charset=utf-8`, 'ssl_check=1'],
+    ['as JSON', 'application/json', '{"ssl_check":"1"}'],
+    ['with ssl_check twice', form, 'ssl_check=1&ssl_check=1'],
+    ['with ssl_check=true', form, 'ssl_check=true'],
+  ])('not an ssl_check %s: unsigned, 401', async (_name, contentType, prefix) => {
+    await t.service.idle();
+    const calls = t.fake.calls.length;
+    const res = await t.post(`${prefix}&${command()}`, { sign: false, contentType });
+    expect(res.status).toBe(401);
+    expect(t.fake.calls.slice(calls).map((c) => c.method)).toEqual([]);
+  });
+
+  it('the same command, signed, is run (the tests above would pass for a broken route otherwise)', async () => {
+    const res = await t.post(command(), { contentType: form });
+    expect(res.status).toBe(200);
+    expect(await res.text()).not.toBe('');
   });
 });
 

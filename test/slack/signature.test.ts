@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import fc from 'fast-check';
 import { verifySlackRequest } from '@slack/bolt';
@@ -13,8 +14,11 @@ const SECRET = 'signing-secret-for-tests-0123456789';
 const TS = '1764590400';
 
 type Buffered = IncomingMessage & { rawBody: Buffer };
-const req = (body: string, headers: Record<string, string | undefined>): Buffered =>
+const req = (body: string | Buffer, headers: Record<string, string | undefined>): Buffered =>
   ({ rawBody: Buffer.from(body), headers: Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) }) as unknown as Buffered;
+/** Slack's definition: HMAC-SHA256 over `v0:<timestamp header>:` and the body's bytes as sent. */
+const slackSigns = (secret: string, timestamp: string, body: Buffer) =>
+  `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`;
 const signed = (body: string, over: Record<string, string | undefined> = {}) =>
   req(body, { 'content-type': 'application/json', 'x-slack-request-timestamp': TS, 'x-slack-signature': slackSignature(SECRET, Number(TS), body), ...over });
 
@@ -47,8 +51,20 @@ describe('verifySignature', () => {
     ['the digest cut short', signed(body, { 'x-slack-signature': slackSignature(SECRET, Number(TS), body).slice(0, -2) }), 'signature mismatch'],
     ['the digest with a digit more', signed(body, { 'x-slack-signature': `${slackSignature(SECRET, Number(TS), body)}0` }), 'signature mismatch'],
     ['the digest not hex', signed(body, { 'x-slack-signature': `v0=${'zz'.repeat(32)}` }), 'signature mismatch'],
+    // A signed request re-split at a colon of its body: the same signed text, another timestamp and body.
+    [
+      'a timestamp that carries part of the body',
+      req('"Ev1"}', { 'x-slack-request-timestamp': `${TS}:{"type":"event_callback","event_id"`, 'x-slack-signature': slackSignature(SECRET, Number(TS), body) }),
+      'x-slack-request-timestamp is not a number of seconds',
+    ],
+    ['a timestamp with a fraction', signed(body, { 'x-slack-request-timestamp': `${TS}.0`, 'x-slack-signature': slackSignature(SECRET, `${TS}.0`, body) }), 'x-slack-request-timestamp is not a number of seconds'],
   ])('%s', (_name, r, expected) => {
     expect(verifySignature(r, SECRET)).toBe(expected);
+  });
+
+  it('refuses everything when no signing secret is configured (anyone could sign with an empty one)', () => {
+    const r = req(body, { 'x-slack-request-timestamp': TS, 'x-slack-signature': slackSignature('', Number(TS), body) });
+    expect(verifySignature(r, '')).toBe('no signing secret configured');
   });
 
   it('lets an unsigned ssl_check through with nothing else in its body (as Bolt does)', () => {
@@ -57,6 +73,19 @@ describe('verifySignature', () => {
     expect(r.rawBody.toString()).toBe('ssl_check=1');
     // Only as a form post: the same body sent as JSON must be signed.
     expect(verifySignature(req('ssl_check=1', { 'content-type': 'application/json' }), SECRET)).not.toBeNull();
+  });
+
+  it("accepts exactly what Slack's definition signs: any bytes, any timestamp header (property)", () => {
+    const timestamp = fc.oneof(fc.constant(TS), fc.integer({ min: 0, max: 2 ** 40 }).map(String), fc.constantFrom(`0${TS}`, `${TS}.0`, ` ${TS}`, `${TS}:x`, '', '-1', '1e9'));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), timestamp, fc.boolean(), (bytes, ts, right) => {
+        const body = Buffer.from(bytes);
+        const signature = slackSigns(right ? SECRET : 'another-secret', ts, body);
+        const r = req(body, { 'content-type': 'application/json', 'x-slack-request-timestamp': ts, 'x-slack-signature': signature });
+        expect(verifySignature(r, SECRET) === null).toBe(right && /^\d{1,12}$/.test(ts));
+      }),
+      { numRuns: 3000, seed: 1202 },
+    );
   });
 
   it("gives Bolt's verdict on signed, re-signed and mangled requests (property)", () => {
