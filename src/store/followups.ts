@@ -35,6 +35,28 @@ export async function unansweredEarlierRequests(db: Db, teamId: string, q: Follo
 /** unansweredEarlierRequests for several queries of one team in one statement; answers in the queries' order. */
 export async function unansweredEarlierRequestsOf(db: Db, teamId: string, queries: readonly FollowupQuery[]): Promise<EarlierRequest[][]> {
   if (queries.length === 0) return [];
+  const { rows } = await withIndexLookups(db, (x) => earlierRequestsStatement(teamId, queries).execute(x));
+  const out: EarlierRequest[][] = queries.map(() => []);
+  for (const r of rows) out[r.i]?.push({ ts: r.ts, at: new Date(r.posted_at).getTime(), rootTs: r.root_ts, isReply: r.is_reply });
+  return out;
+}
+
+/**
+ * Runs `fn` in a transaction (the caller's, if it is one) whose planner uses no sequential scan:
+ * where statistics lag behind the rows (a team growing in a store where another is large, an
+ * embedded store that was never analysed), a sequential scan of messages looks cheap to the
+ * planner and reads the whole history for each earlier request.
+ */
+export async function withIndexLookups<T>(db: Db, fn: (x: Db) => Promise<T>): Promise<T> {
+  const run = async (x: Db) => {
+    await sql`select set_config('enable_seqscan', 'off', true)`.execute(x);
+    return fn(x);
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/** The statement of unansweredEarlierRequestsOf (exported for the test that EXPLAINs it). */
+export function earlierRequestsStatement(teamId: string, queries: readonly FollowupQuery[]) {
   const input = queries.map((q, i) => ({
     i,
     channel: q.channel,
@@ -48,7 +70,7 @@ export async function unansweredEarlierRequestsOf(db: Db, teamId: string, querie
     since_ts: tsFloor(q.since),
     reactions: q.reactionsCount,
   }));
-  const { rows } = await sql<{ i: number; ts: string; posted_at: Date; root_ts: string; is_reply: boolean }>`${sql.raw(PREPARED)}
+  return sql<{ i: number; ts: string; posted_at: Date; root_ts: string; is_reply: boolean }>`${sql.raw(PREPARED)}
     select q.i, m1.ts, m1.posted_at, m1.root_ts, m1.is_reply
     from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
       as q(i int, channel text, author text, recipient text, ts text, root_ts text, is_reply boolean, at timestamptz, since timestamptz, since_ts text, reactions boolean)
@@ -64,22 +86,32 @@ export async function unansweredEarlierRequestsOf(db: Db, teamId: string, querie
         and m1.posted_at >= q.since
         and m1.mentions @> array[q.recipient]
         and (case when q.is_reply then m1.root_ts = q.root_ts else m1.is_reply = false end)
+        -- Three lookups per m1, each bounded by its index: a reply of the recipient's in m1's thread
+        -- (messages_root: the thread only); for a top-level m1, a later top-level message of theirs
+        -- (messages_channel_user_ts from m1 on); their reaction to m1 (reactions_message). Each stays
+        -- a subplan run with m1's values ("offset 0" keeps Postgres from turning it into a join or a
+        -- hashed subplan over all the recipient's rows), and "(… <= q.at) is true" keeps the instant
+        -- out of the index conditions: with statistics that lagged behind a growing team the planner
+        -- otherwise read the channel's, or the team's, whole history for each m1 (test/store/followups-bounded).
         and not exists (
           select 1 from messages r
+          where r.team_id = m1.team_id and r.channel_id = m1.channel_id and r.root_ts = m1.root_ts
+            and r.user_id = q.recipient and r.ts > m1.ts and (r.posted_at <= q.at) is true
+          offset 0)
+        and (m1.is_reply or not exists (
+          select 1 from messages r
           where r.team_id = m1.team_id and r.channel_id = m1.channel_id and r.user_id = q.recipient
-            and r.ts > m1.ts and r.posted_at <= q.at
-            and (r.root_ts = m1.root_ts or (m1.is_reply = false and r.is_reply = false)))
+            and r.ts > m1.ts and r.is_reply = false and (r.posted_at <= q.at) is true
+          offset 0))
         and not (q.reactions and exists (
           select 1 from reactions x
           where x.team_id = m1.team_id and x.channel_id = m1.channel_id and x.message_ts = m1.ts
-            and x.user_id = q.recipient and x.reacted_at <= q.at))
+            and x.user_id = q.recipient and (x.reacted_at <= q.at) is true
+          offset 0))
       order by m1.ts desc
       limit 20
     ) m1
-    order by q.i, m1.ts desc`.execute(db);
-  const out: EarlierRequest[][] = queries.map(() => []);
-  for (const r of rows) out[r.i]?.push({ ts: r.ts, at: new Date(r.posted_at).getTime(), rootTs: r.root_ts, isReply: r.is_reply });
-  return out;
+    order by q.i, m1.ts desc`;
 }
 
 /** The smallest Slack ts at or after an instant's whole second ("1764580000.000000"): ts text sorts as its time. */
