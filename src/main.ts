@@ -27,6 +27,7 @@ import { digestSlackPort } from './slack/digest-port';
 import { upsertWorkspace } from './store/activity';
 import { connectStore, StoreInUseError, type Store } from './store/connect';
 import { migrateToLatest } from './store/migrate';
+import { refreshEmbeddedStatistics } from './store/statistics';
 
 export type Service = {
   slack: SlackApp;
@@ -90,6 +91,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   try {
     const { applied } = await migrateToLatest(store.db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    if (await refreshEmbeddedStatistics(store, { ifNever: true })) logger.info('embedded store analysed (planner statistics; PGlite has no autovacuum)');
 
     const now = clockFrom(config.clock.startAt);
     // users.info goes through the app's client, which exists once the app is built.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refreshEmbeddedStatistics } from '../store/statistics';
 import { toUserRecord, type MessageRecord, type SlackUser, type UserRecord } from '../domain/activity';
 import type { Charter } from '../domain/charter';
 import { insertMessages } from '../store/activity';
@@ -198,6 +199,8 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
     await parser.close();
   }
 
+  // The embedded store has no autovacuum: statistics for what was just imported (reports read it next).
+  await refreshEmbeddedStatistics(store);
   const notListed = [...skippedFolders].filter((f) => !opts.includePrivate || !folders.has(f));
   if (notListed.length > 0) warnings.push(`left out ${notListed.length} folder(s) not among the counted channels${opts.includePrivate ? '' : ' (private conversations need --include-private)'}: ${notListed.slice(0, 5).join(', ')}${notListed.length > 5 ? ', …' : ''}`);
   return { teamId, storeTeamId, users: users.length, channels: channelCount, files: dayFiles.length, messages, inserted, newestAt, warnings };

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { refreshEmbeddedStatistics } from '../store/statistics';
 import { loadCharter } from '../store/charters';
 import type { Store } from '../store/connect';
 import { ACTIVITY_TABLES, claimRetention, deleteOldRows, finishRetention, releaseRetention, renewRetention, retentionTeams, type ActivityTable, type RetentionTable } from '../store/retention';
@@ -42,6 +43,8 @@ export class RetentionService {
     const teams = await retentionTeams(this.deps.store.db);
     const out: RetentionOutcome[] = [];
     for (const teamId of teams) out.push(await this.runTeam(teamId));
+    // The embedded store has no autovacuum: its statistics are refreshed here, once a day.
+    await refreshEmbeddedStatistics(this.deps.store);
     return out;
   }
 
