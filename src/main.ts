@@ -1,5 +1,6 @@
 import { Background } from './background';
 import { clockFrom, loadConfig, loadDotEnv, processEnv, type Config } from './config';
+import { warmClassifier } from './domain/classify';
 import { startDigestSchedule, type Schedule } from './jobs/digest-schedule';
 import { startRetentionSchedule } from './jobs/retention';
 import { createLogger, type Logger } from './logger';
@@ -92,6 +93,8 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     const { applied } = await migrateToLatest(store.db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     if (await refreshEmbeddedStatistics(store, { ifNever: true })) logger.info('embedded store analysed (planner statistics; PGlite has no autovacuum)');
+    // Compiles the classifier's regular expressions now rather than on the first messages.
+    warmClassifier();
 
     const now = clockFrom(config.clock.startAt);
     // users.info goes through the app's client, which exists once the app is built.

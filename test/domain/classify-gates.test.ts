@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { loadCorpus } from '../../bench/corpus';
 import { CUES } from '../../src/domain/classify-cues';
+import { warmClassifier } from '../../src/domain/classify';
 import { anyOf, GATED, prepare } from '../../src/domain/classify-rules';
 
 /**
@@ -62,5 +63,14 @@ describe('prepare: each markup step still runs when its text is there', () => {
     const p = prepare(raw);
     expect(p.text).toBe(expected);
     expect(p.signals).toEqual(signals);
+  });
+});
+
+describe('warmClassifier', () => {
+  it('takes texts down every label path, so that each set of patterns is compiled before the first message', () => {
+    const seen = warmClassifier();
+    expect(seen.meeting_request).toBeGreaterThan(0);
+    expect(seen.where_is).toBeGreaterThan(0);
+    expect(seen.question).toBeGreaterThan(0);
   });
 });
