@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectStore } from '../src/store/connect';
 import { eventEnvelope, SIGNING_SECRET } from './helpers/app-harness';
 import { FakeSlack } from './helpers/fake-slack';
 import { signedRequest } from './helpers/signing';
-import { freshStore, testBackend, type TestStore } from './helpers/store';
-import { capture, freePort, until } from './helpers/child';
+import { appEnv, capture, freePort, spawnedStore, until, type SpawnedStore } from './helpers/child';
 
 // `npm start` as an operator runs it: the signal goes to npm's pid (or, for Ctrl-C, to the whole
 // foreground process group), and the app under npm must drain and exit 0, with npm exiting 0 too.
@@ -78,8 +76,7 @@ function logLines(output: string): Array<Record<string, unknown>> {
 
 describe('npm start: a signal sent to npm drains the app and exits 0', () => {
   let fake: FakeSlack;
-  const pgStores: TestStore[] = [];
-  const dataDirs: string[] = [];
+  const stores: SpawnedStore[] = [];
   const groups: number[] = [];
   beforeAll(async () => {
     fake = await new FakeSlack().start();
@@ -95,24 +92,18 @@ describe('npm start: a signal sent to npm drains the app and exits 0', () => {
       }
     }
     await fake.stop();
-    for (const s of pgStores) await s.close();
-    for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+    for (const s of stores) await s.close();
   });
 
   async function storeEnv(): Promise<{ env: Record<string, string>; messages: () => Promise<Array<{ ts: string; user_id: string }>> }> {
-    if (testBackend() === 'postgres') {
-      const pg = await freshStore({ migrate: false });
-      pgStores.push(pg);
-      const url = new URL(String(process.env.DATABASE_URL));
-      url.searchParams.set('options', `-c search_path=${pg.schema}`);
-      return { env: { DATABASE_URL: url.toString() }, messages: () => pg.db.selectFrom('messages').select(['ts', 'user_id']).execute() };
-    }
-    const dataDir = mkdtempSync(join(tmpdir(), 'ac-npm-start-'));
-    dataDirs.push(dataDir);
+    const data = await spawnedStore('ac-npm-start-');
+    stores.push(data);
+    const { pg, dataDir } = data;
+    if (pg) return { env: data.env, messages: () => pg.db.selectFrom('messages').select(['ts', 'user_id']).execute() };
     return {
-      env: { DATA_DIR: dataDir },
+      env: data.env,
       messages: async () => {
-        const store = await connectStore({ kind: 'pglite', dataDir });
+        const store = await connectStore({ kind: 'pglite', dataDir: String(dataDir) });
         try {
           return await store.db.selectFrom('messages').select(['ts', 'user_id']).execute();
         } finally {
@@ -129,16 +120,7 @@ describe('npm start: a signal sent to npm drains the app and exits 0', () => {
   ] as const)('%s to %s: the event in flight is stored, the app logs that it stopped, npm exits 0, no process is left', async (signal, target) => {
     const port = await freePort();
     const { env: storeVars, messages } = await storeEnv();
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      SLACK_BOT_TOKEN: fake.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      ...storeVars,
-    };
+    const env = appEnv(fake, port, storeVars);
     // detached: npm leads its own process group, so a signal to its pid reaches npm alone (and the
     // group can be signalled, or cleaned up, as a whole).
     const npm = spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -1,5 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SIGNING_SECRET } from './app-harness';
+import { freshStore, testBackend, type TestStore } from './store';
 
 /** Helpers for tests that run the app (or npm start) as a real process. */
 
@@ -36,4 +41,35 @@ export async function until<T>(what: string, p: Promise<T>, ms: number, output: 
 /** Resolves once the output matches (wrap it in until() for a deadline). */
 export async function waitForOutput(output: () => string, pattern: RegExp): Promise<void> {
   while (!pattern.test(output())) await new Promise((r) => setTimeout(r, 25));
+}
+
+/** The environment of an app process a test runs: the fake Slack's token and URL, the signing secret, a port, info logs; then `extra`. */
+export function appEnv(fake: { token: string; apiUrl: string }, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    SLACK_BOT_TOKEN: fake.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/**
+ * Where an app process keeps its data: on Postgres (DATABASE_URL) a fresh schema, not migrated (the
+ * app migrates), open here as `pg` for assertions; else a new DATA_DIR. close() drops either.
+ */
+export type SpawnedStore = { env: Record<string, string>; pg?: TestStore; dataDir?: string; close(): Promise<void> };
+
+export async function spawnedStore(prefix: string): Promise<SpawnedStore> {
+  if (testBackend() === 'postgres') {
+    const pg = await freshStore({ migrate: false });
+    const url = new URL(String(process.env.DATABASE_URL));
+    url.searchParams.set('options', `-c search_path=${pg.schema}`);
+    return { env: { DATABASE_URL: url.toString() }, pg, close: () => pg.close() };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  return { env: { DATA_DIR: dataDir }, dataDir, close: async () => rmSync(dataDir, { recursive: true, force: true }) };
 }

@@ -7,7 +7,7 @@ import { FakeSlack } from '../helpers/fake-slack';
 import { signedRequest } from '../helpers/signing';
 import { freshStore, type TestStore } from '../helpers/store';
 import { TcpProxy } from '../helpers/tcp-proxy';
-import { capture, freePort } from '../helpers/child';
+import { appEnv, capture, freePort } from '../helpers/child';
 
 // Issue 10's acceptance: the database cut for a few seconds under steady load. The app runs as a
 // real process (an unhandled pg 'error' would end it), talking to Postgres through a TCP proxy
@@ -76,7 +76,7 @@ describe('a database blip under steady load', () => {
     via.searchParams.set('options', `-c search_path=${store.schema}`);
     const app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, PORT: String(port), LOG_LEVEL: 'info', DATABASE_URL: via.toString() },
+      env: appEnv(fake, port, { DATABASE_URL: via.toString() }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = app;

@@ -1,14 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STOP_GRACE_MS } from '../../src/slack/app';
 import { SIGNING_SECRET } from '../helpers/app-harness';
 import { FakeSlack } from '../helpers/fake-slack';
 import { signedRequest } from '../helpers/signing';
-import { freshStore, testBackend, type TestStore } from '../helpers/store';
-import { capture, freePort, until, waitForOutput } from '../helpers/child';
+import { appEnv, capture, freePort, spawnedStore, until, waitForOutput, type SpawnedStore } from '../helpers/child';
 
 // Issue 11 row 1, as the review found it: one unauthenticated socket sending half a body, and
 // another sending a signed body of `null`, kept SIGTERM waiting 20 s and then exit 1 without
@@ -26,8 +23,7 @@ async function openSocket(port: number): Promise<Socket> {
 
 describe('SIGTERM with lingering sockets', () => {
   let fake: FakeSlack;
-  let pgStore: TestStore | undefined;
-  let dataDir: string | undefined;
+  let data: SpawnedStore | undefined;
   let child: ChildProcess | undefined;
   const sockets: Socket[] = [];
   beforeAll(async () => {
@@ -37,31 +33,13 @@ describe('SIGTERM with lingering sockets', () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const s of sockets) s.destroy();
     await fake.stop();
-    await pgStore?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await data?.close();
   });
 
   it('a half-sent unauthenticated body and a signed `null` body: exit 0 within the grace period and a little, the store closed', async () => {
     const port = await freePort();
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      SLACK_BOT_TOKEN: fake.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: String(port),
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
-    };
-    if (testBackend() === 'postgres') {
-      pgStore = await freshStore({ migrate: false });
-      const url = new URL(String(process.env.DATABASE_URL));
-      url.searchParams.set('options', `-c search_path=${pgStore.schema}`);
-      env.DATABASE_URL = url.toString();
-    } else {
-      dataDir = mkdtempSync(join(tmpdir(), 'ac-linger-'));
-      env.DATA_DIR = dataDir;
-    }
+    data = await spawnedStore('ac-linger-');
+    const env = appEnv(fake, port, { METRICS_PORT: '0', ...data.env });
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = capture(child);
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));

@@ -1,51 +1,30 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectStore } from '../../src/store/connect';
 import { eventEnvelope, SIGNING_SECRET } from '../helpers/app-harness';
 import { FakeSlack } from '../helpers/fake-slack';
 import { signedRequest } from '../helpers/signing';
-import { freshStore, testBackend, type TestStore } from '../helpers/store';
-import { capture, freePort, until, waitForOutput } from '../helpers/child';
+import { appEnv, capture, freePort, spawnedStore, until, waitForOutput, type SpawnedStore } from '../helpers/child';
 
 const ROOT = join(__dirname, '..', '..');
 
 describe('npm start and SIGTERM', () => {
   let fake: FakeSlack;
-  let pgStore: TestStore | undefined;
-  let dataDir: string | undefined;
+  let data: SpawnedStore | undefined;
   beforeAll(async () => {
     fake = await new FakeSlack().start();
     fake.addUser({ id: 'U0ANA00001' });
   });
   afterAll(async () => {
     await fake.stop();
-    await pgStore?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await data?.close();
   });
 
   it('runs the bot, and on SIGTERM stops taking events, finishes the one in flight, closes the store and exits 0', async () => {
     const port = await freePort();
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      SLACK_BOT_TOKEN: fake.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-    };
-    if (testBackend() === 'postgres') {
-      pgStore = await freshStore({ migrate: false });
-      const url = new URL(String(process.env.DATABASE_URL));
-      url.searchParams.set('options', `-c search_path=${pgStore.schema}`);
-      env.DATABASE_URL = url.toString();
-    } else {
-      dataDir = mkdtempSync(join(tmpdir(), 'ac-start-'));
-      env.DATA_DIR = dataDir;
-    }
+    data = await spawnedStore('ac-start-');
+    const env = appEnv(fake, port, data.env);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = capture(child);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -75,27 +54,17 @@ describe('npm start and SIGTERM', () => {
     // After exit nothing listens any more.
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     // The in-flight event was committed before the store closed.
-    const store = pgStore ?? (await connectStore({ kind: 'pglite', dataDir: String(dataDir) }));
+    const store = data.pg ?? (await connectStore({ kind: 'pglite', dataDir: String(data.dataDir) }));
     try {
       const rows = await store.db.selectFrom('messages').select(['ts', 'user_id']).execute();
       expect(rows).toEqual([{ ts, user_id: 'U0ANA00001' }]);
     } finally {
-      if (store !== pgStore) await store.close();
+      if (store !== data.pg) await store.close();
     }
   }, 120_000);
 
   it('exits 2 with a clear message when Slack rejects the bot token', async () => {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      SLACK_BOT_TOKEN: 'xoxb-revoked-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: String(await freePort()),
-      DATABASE_URL: '',
-      DATA_DIR: 'memory://',
-      LOG_LEVEL: 'info',
-    };
+    const env = appEnv({ token: 'xoxb-revoked-token', apiUrl: fake.apiUrl }, await freePort(), { DATABASE_URL: '', DATA_DIR: 'memory://' });
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = capture(child);
     const code = await until('exit', new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c))), 60_000, output);
