@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './connect';
+import { UNBOUNDED } from './prepared';
 
 /** The folder holding the forward-only YYYYMMDDHHMM_what.sql files. */
 export const MIGRATIONS_DIR = resolve(__dirname, '..', '..', 'migrations');
@@ -9,7 +10,7 @@ export const MIGRATIONS_DIR = resolve(__dirname, '..', '..', 'migrations');
 /** One advisory lock id for "migrating this database". */
 const MIGRATION_LOCK_ID = 7_140_241_118;
 
-/** Serves migrations/*.sql in name order, each file as one migration. */
+/** Serves migrations/*.sql in name order, each file as one migration (one statement text, without the pool's query timeout: a migration may fill a table from a large store). */
 export class SqlFileMigrationProvider implements MigrationProvider {
   constructor(private readonly dir: string = MIGRATIONS_DIR) {}
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -17,7 +18,7 @@ export class SqlFileMigrationProvider implements MigrationProvider {
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       const text = await readFile(join(this.dir, file), 'utf8');
-      migrations[file.replace(/\.sql$/, '')] = { up: async (db) => void (await sql.raw(text).execute(db)) };
+      migrations[file.replace(/\.sql$/, '')] = { up: async (db) => void (await sql.raw(`${UNBOUNDED}\n${text}`).execute(db)) };
     }
     return migrations;
   }

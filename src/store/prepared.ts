@@ -10,6 +10,14 @@ import type { Pool, PoolClient } from 'pg';
  */
 export const PREPARED = '/* prepared */';
 
+/**
+ * Statements that may run long by design (a migration filling a new table from a large store)
+ * carry this comment: the pool's client-side query timeout (there to fail fast when the database
+ * hangs) is raised to an hour for them.
+ */
+export const UNBOUNDED = '/* unbounded */';
+const UNBOUNDED_TIMEOUT_MS = 3_600_000;
+
 const names = new Map<string, string>();
 
 /** The statement's name: a hash of its text, so that two texts never share a name. */
@@ -22,7 +30,7 @@ function nameOf(text: string): string {
   return name;
 }
 
-/** A pg Pool for Kysely whose clients run marked statements as named prepared statements. */
+/** A pg Pool for Kysely whose clients run marked statements as named prepared statements, or without the usual timeout. */
 export function preparingPool(pool: Pool): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
@@ -30,6 +38,11 @@ export function preparingPool(pool: Pool): PostgresPool {
       const query = (sqlOrCursor: unknown, parameters?: ReadonlyArray<unknown>): unknown => {
         if (typeof sqlOrCursor === 'string' && sqlOrCursor.includes(PREPARED)) {
           return client.query({ name: nameOf(sqlOrCursor), text: sqlOrCursor, values: parameters as unknown[] });
+        }
+        if (typeof sqlOrCursor === 'string' && sqlOrCursor.includes(UNBOUNDED)) {
+          // pg reads query_timeout from a query's config too (its types leave it out).
+          const config = { text: sqlOrCursor, values: parameters as unknown[], query_timeout: UNBOUNDED_TIMEOUT_MS };
+          return client.query(config);
         }
         return (client.query as (a: unknown, b?: unknown) => unknown)(sqlOrCursor, parameters);
       };
