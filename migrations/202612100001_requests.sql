@@ -26,14 +26,18 @@ create table requests (
   root_ts       text not null,
   is_reply      boolean not null,
   reply_at      timestamptz not null default 'infinity',  -- first answering message of rcpt
-  reaction_at   timestamptz not null default 'infinity',  -- first reaction of rcpt to the message
-  primary key (team_id, channel_id, ts, n)
+  reaction_at   timestamptz not null default 'infinity'   -- first reaction of rcpt to the message
 );
--- The report reads a team's requests by time.
-create index requests_team_posted_at on requests (team_id, posted_at);
+-- Three indexes, no primary key (each index costs a bulk load ~1 s per 300k requests on a 2-core
+-- machine). (channel, ts, n) is unique all the same: a message's rows are written when it is, and
+-- gone before it changes (test/store/requests-table.test.ts holds the table to its definition).
+-- The report reads a team's requests by time: by time alone, so that no lookup by team (below)
+-- can take this index for a shorter one (plpgsql keeps a generic plan made while the table was
+-- empty, and one such plan read a team's requests whole for each message).
+create index requests_posted_at on requests (posted_at);
 -- A new message answers the requests to its author in its thread (and the thread's root, when the
--- author is mentioned there)...
-create index requests_thread on requests (team_id, channel_id, rcpt, root_ts);
+-- author is mentioned there); a message's own requests are found by its thread and ts too.
+create index requests_thread on requests (team_id, channel_id, root_ts, rcpt);
 -- ...and, when top-level, their top-level requests in the channel that are still open (or were
 -- answered later than it: a message delivered late). Answered ones leave the range: the lookup
 -- does not grow with the channel's history.
@@ -72,57 +76,62 @@ $$;
 
 -- Messages added (inserted, or an edit's new version): their requests, with the responses already
 -- stored; then the stored requests they answer, each keeping its earliest answer.
-create function requests_add(added messages[]) returns void language plpgsql as $$
+-- Both run statement by statement beside the writes, with a few rows each (a delivery group, an
+-- edit, a retention chunk): index lookups only. The planner cannot tell the size of an array
+-- (it guesses 10 rows) nor, while a team grows, of requests, and a hash join read all of requests for
+-- each group (ingest slowed as the table grew).
+create function requests_add(added messages[]) returns void language plpgsql
+set enable_seqscan = off set enable_hashjoin = off set enable_mergejoin = off set enable_bitmapscan = off
+as $$
 begin
   insert into requests (team_id, channel_id, ts, n, rcpt, requester, posted_at, root_ts, is_reply, reply_at, reaction_at)
   select m.team_id, m.channel_id, m.ts, u.n, u.rcpt, m.user_id, m.posted_at, m.root_ts, m.is_reply,
          request_reply_at(m.team_id, m.channel_id, m.ts, m.posted_at, m.root_ts, m.is_reply, u.rcpt),
          request_reaction_at(m.team_id, m.channel_id, m.ts, u.rcpt)
   from unnest(added) m cross join lateral unnest(m.mentions) with ordinality as u(rcpt, n)
-  where m.mentions <> '{}' and u.rcpt <> m.user_id
-  on conflict (team_id, channel_id, ts, n) do update set
-    rcpt = excluded.rcpt, requester = excluded.requester, posted_at = excluded.posted_at, root_ts = excluded.root_ts,
-    is_reply = excluded.is_reply, reply_at = excluded.reply_at, reaction_at = excluded.reaction_at;
+  where m.mentions <> '{}' and u.rcpt <> m.user_id;
 
   update requests r set reply_at = s.at
   from (
-    select a.team_id, a.channel_id, a.ts, a.n, min(a.at) as at from (
-      select r2.team_id, r2.channel_id, r2.ts, r2.n, y.posted_at as at
+    select a.team_id, a.channel_id, a.root_ts, a.rcpt, a.ts, a.n, min(a.at) as at from (
+      select r2.team_id, r2.channel_id, r2.root_ts, r2.rcpt, r2.ts, r2.n, y.posted_at as at
       from unnest(added) y join requests r2
         on r2.team_id = y.team_id and r2.channel_id = y.channel_id and r2.rcpt = y.user_id and r2.root_ts = y.root_ts
       where r2.reply_at > y.posted_at and y.ts >= r2.ts and ts_later(y.posted_at, y.ts, r2.posted_at, r2.ts)
       union all
-      select r2.team_id, r2.channel_id, r2.ts, r2.n, y.posted_at
+      select r2.team_id, r2.channel_id, r2.root_ts, r2.rcpt, r2.ts, r2.n, y.posted_at
       from unnest(added) y join requests r2
         on r2.team_id = y.team_id and r2.channel_id = y.channel_id and r2.rcpt = y.user_id and not r2.is_reply
       where not y.is_reply and r2.reply_at > y.posted_at and y.ts >= r2.ts and ts_later(y.posted_at, y.ts, r2.posted_at, r2.ts)
     ) a
-    group by a.team_id, a.channel_id, a.ts, a.n
+    group by a.team_id, a.channel_id, a.root_ts, a.rcpt, a.ts, a.n
   ) s
-  where r.team_id = s.team_id and r.channel_id = s.channel_id and r.ts = s.ts and r.n = s.n and r.reply_at > s.at;
+  where r.team_id = s.team_id and r.channel_id = s.channel_id and r.root_ts = s.root_ts and r.rcpt = s.rcpt and r.ts = s.ts and r.n = s.n and r.reply_at > s.at;
 end
 $$;
 
 -- Messages removed (deleted, or an edit's old version): their requests go, and the requests they
 -- were the first answer of look for their next one.
-create function requests_remove(removed messages[]) returns void language plpgsql as $$
+create function requests_remove(removed messages[]) returns void language plpgsql
+set enable_seqscan = off set enable_hashjoin = off set enable_mergejoin = off set enable_bitmapscan = off
+as $$
 begin
   delete from requests r using unnest(removed) m
-  where r.team_id = m.team_id and r.channel_id = m.channel_id and r.ts = m.ts;
+  where r.team_id = m.team_id and r.channel_id = m.channel_id and r.root_ts = m.root_ts and r.ts = m.ts;
 
   update requests r set reply_at = request_reply_at(r.team_id, r.channel_id, r.ts, r.posted_at, r.root_ts, r.is_reply, r.rcpt)
   from (
-    select r2.team_id, r2.channel_id, r2.ts, r2.n
+    select r2.team_id, r2.channel_id, r2.root_ts, r2.rcpt, r2.ts, r2.n
     from unnest(removed) y join requests r2
       on r2.team_id = y.team_id and r2.channel_id = y.channel_id and r2.rcpt = y.user_id and r2.root_ts = y.root_ts
     where r2.reply_at = y.posted_at
     union
-    select r2.team_id, r2.channel_id, r2.ts, r2.n
+    select r2.team_id, r2.channel_id, r2.root_ts, r2.rcpt, r2.ts, r2.n
     from unnest(removed) y join requests r2
       on r2.team_id = y.team_id and r2.channel_id = y.channel_id and r2.rcpt = y.user_id and not r2.is_reply
     where not y.is_reply and r2.reply_at = y.posted_at
   ) s
-  where r.team_id = s.team_id and r.channel_id = s.channel_id and r.ts = s.ts and r.n = s.n;
+  where r.team_id = s.team_id and r.channel_id = s.channel_id and r.root_ts = s.root_ts and r.rcpt = s.rcpt and r.ts = s.ts and r.n = s.n;
 end
 $$;
 
@@ -131,6 +140,8 @@ declare
   added messages[];
   removed messages[];
 begin
+  -- A bulk load (an export's import) defers the work to requests_rebuild at its end, in the same transaction.
+  if current_setting('async_charter.defer_requests', true) = 'on' then return null; end if;
   if tg_op = 'INSERT' then
     select array_agg(m) into added from new_rows m;
   elsif tg_op = 'DELETE' then
@@ -158,20 +169,27 @@ create trigger messages_requests_delete after delete on messages
 -- reactor; a reaction changed (an earlier time) or deleted (retention, forgetting someone) makes
 -- the request look again.
 -- A removed reaction keeps its row and still answered (reactions.removed_at).
-create function reactions_keep_requests() returns trigger language plpgsql as $$
+create function reactions_keep_requests() returns trigger language plpgsql
+set enable_seqscan = off set enable_hashjoin = off set enable_mergejoin = off set enable_bitmapscan = off
+as $$
 begin
+  -- A request is found by its message's thread (requests_thread): the reacted message gives it.
   if tg_op = 'INSERT' then
     update requests r set reaction_at = s.at
-    from (select x.team_id, x.channel_id, x.message_ts, x.user_id, min(x.reacted_at) as at from new_rows x group by 1, 2, 3, 4) s
-    where r.team_id = s.team_id and r.channel_id = s.channel_id and r.ts = s.message_ts and r.rcpt = s.user_id and r.reaction_at > s.at;
-  elsif tg_op = 'UPDATE' then
-    update requests r set reaction_at = request_reaction_at(r.team_id, r.channel_id, r.ts, r.rcpt)
-    from (select distinct x.team_id, x.channel_id, x.message_ts, x.user_id from new_rows x) s
-    where r.team_id = s.team_id and r.channel_id = s.channel_id and r.ts = s.message_ts and r.rcpt = s.user_id;
+    from (
+      select x.team_id, x.channel_id, x.message_ts, m.root_ts, x.user_id, min(x.reacted_at) as at
+      from new_rows x join messages m on m.team_id = x.team_id and m.channel_id = x.channel_id and m.ts = x.message_ts
+      group by 1, 2, 3, 4, 5
+    ) s
+    where r.team_id = s.team_id and r.channel_id = s.channel_id and r.root_ts = s.root_ts and r.rcpt = s.user_id and r.ts = s.message_ts and r.reaction_at > s.at;
   else
+    -- Moved to another time (an earlier one: reactions.reacted_at keeps the least), or deleted.
     update requests r set reaction_at = request_reaction_at(r.team_id, r.channel_id, r.ts, r.rcpt)
-    from (select distinct x.team_id, x.channel_id, x.message_ts, x.user_id, x.reacted_at from old_rows x) s
-    where r.team_id = s.team_id and r.channel_id = s.channel_id and r.ts = s.message_ts and r.rcpt = s.user_id and r.reaction_at = s.reacted_at;
+    from (
+      select distinct x.team_id, x.channel_id, x.message_ts, m.root_ts, x.user_id
+      from changed_rows x join messages m on m.team_id = x.team_id and m.channel_id = x.channel_id and m.ts = x.message_ts
+    ) s
+    where r.team_id = s.team_id and r.channel_id = s.channel_id and r.root_ts = s.root_ts and r.rcpt = s.user_id and r.ts = s.message_ts;
   end if;
   return null;
 end
@@ -180,9 +198,63 @@ $$;
 create trigger reactions_requests_insert after insert on reactions
   referencing new table as new_rows for each statement execute function reactions_keep_requests();
 create trigger reactions_requests_update after update on reactions
-  referencing new table as new_rows for each statement execute function reactions_keep_requests();
+  referencing new table as changed_rows for each statement execute function reactions_keep_requests();
 create trigger reactions_requests_delete after delete on reactions
-  referencing old table as old_rows for each statement execute function reactions_keep_requests();
+  referencing old table as changed_rows for each statement execute function reactions_keep_requests();
+
+-- Slack ts as microseconds (the fraction padded to six digits), the order ts_later follows.
+create function ts_micros(ts text) returns int8
+language sql immutable parallel safe as $$
+  select split_part(ts, '.', 1)::int8 * 1000000 + rpad(split_part(ts, '.', 2), 6, '0')::int8
+$$;
+
+-- A team's requests computed anew from its messages and reactions, set-based: after a bulk load
+-- (an import defers the triggers' work, async_charter.defer_requests) and to fill the table the
+-- first time. Thread answers: one hash join of the team's messages with the requests by (channel,
+-- root, person). Top-level answers (the recipient's first later top-level message in the channel) are
+-- a running minimum over each (channel, person) in descending ts order, where a request comes before
+-- a message of the same microsecond (not later than it): one sort, no lookup per request.
+create function requests_rebuild(p_team text) returns void language plpgsql
+-- Hash joins and bitmap scans of the team's rows: right after a bulk load the statistics still
+-- describe the store before it, and the planner took the team for a few rows (a merge join of the
+-- running minimums back to the requests was quadratic; index scans read the team row by row).
+set enable_mergejoin = off set enable_nestloop = off set enable_indexscan = off set work_mem = '64MB' set jit = off
+set max_parallel_workers_per_gather = 0
+as $$
+begin
+  delete from requests where team_id = p_team;
+  insert into requests (team_id, channel_id, ts, n, rcpt, requester, posted_at, root_ts, is_reply, reply_at, reaction_at)
+  with req as materialized (
+    select m.channel_id, m.ts, u.n::int as n, u.rcpt, m.user_id as requester, m.posted_at, m.root_ts, m.is_reply
+    from messages m cross join lateral unnest(m.mentions) with ordinality as u(rcpt, n)
+    where m.team_id = p_team and m.mentions <> '{}' and u.rcpt <> m.user_id
+  ),
+  thread as (
+    select r.channel_id, r.ts, r.n, min(y.posted_at) as at
+    from req r join messages y on y.team_id = p_team and y.channel_id = r.channel_id and y.root_ts = r.root_ts and y.user_id = r.rcpt
+    where ts_later(y.posted_at, y.ts, r.posted_at, r.ts)
+    group by r.channel_id, r.ts, r.n
+  ),
+  top as (
+    select x.channel_id, x.ts, x.n, x.kind,
+           min(x.at) over (partition by x.channel_id, x.person order by x.mu desc, x.kind rows unbounded preceding) as at
+    from (
+      select channel_id, rcpt as person, ts_micros(ts) as mu, 0 as kind, ts, n, null::timestamptz as at from req where not is_reply
+      union all
+      select channel_id, user_id, ts_micros(ts), 1, null, null, posted_at from messages where team_id = p_team and not is_reply
+    ) x
+  ),
+  reacted as (
+    select channel_id, message_ts, user_id, min(reacted_at) as at from reactions where team_id = p_team group by channel_id, message_ts, user_id
+  )
+  select p_team, r.channel_id, r.ts, r.n, r.rcpt, r.requester, r.posted_at, r.root_ts, r.is_reply,
+         least(t.at, o.at, 'infinity'::timestamptz), coalesce(x.at, 'infinity'::timestamptz)
+  from req r
+  left join thread t on t.channel_id = r.channel_id and t.ts = r.ts and t.n = r.n
+  left join (select * from top where kind = 0) o on o.channel_id = r.channel_id and o.ts = r.ts and o.n = r.n
+  left join reacted x on x.channel_id = r.channel_id and x.message_ts = r.ts and x.user_id = r.rcpt;
+end
+$$;
 
 -- The requests of what is already stored.
-select requests_add(array_agg(m)) from messages m where m.mentions <> '{}';
+select requests_rebuild(t.team_id) from (select distinct team_id from messages) t;

@@ -4,6 +4,7 @@ import type { MessageRecord } from '../../src/domain/activity';
 import { tsMicros } from '../../src/domain/requests';
 import { applyChanges, commitMessageDeliveries, insertMessages } from '../../src/store/activity';
 import { forgetPerson } from '../../src/store/forget';
+import { deferRequests, rebuildRequests } from '../../src/store/requests';
 import { encodeMessageRows, openMessageCopy } from '../../src/store/import-copy';
 import { deleteOldRows } from '../../src/store/retention';
 import { freshStore, testBackend, type TestStore } from '../helpers/store';
@@ -11,7 +12,8 @@ import { freshStore, testBackend, type TestStore } from '../helpers/store';
 /**
  * `requests` (migrations/202612100001_requests.sql) is kept by triggers on messages and reactions:
  * after any sequence of the store's own writers (live deliveries, export batches, COPY imports,
- * edits, deletions, reactions added, moved earlier and removed, retention, forgetting someone) its
+ * edits, deletions, reactions added, moved earlier and removed, retention, forgetting someone, an
+ * import that defers the triggers and computes the team's requests anew at its end) its
  * rows equal SPEC §4's requests recomputed from the stored messages and reactions: one per
  * (message, mentioned person other than the author), with the recipient's first later message of
  * the same root (or, for a top-level request, their first later top-level message in the channel)
@@ -122,6 +124,7 @@ type Op =
   | { op: 'deliver'; msgs: MsgSpec[] }
   | { op: 'batch'; msgs: MsgSpec[] }
   | { op: 'copy'; msgs: MsgSpec[] }
+  | { op: 'import'; msgs: MsgSpec[] }
   | { op: 'edit'; pick: number; mentions: number[] }
   | { op: 'delete'; pick: number }
   | { op: 'react'; pick: number; who: number; s: number; emoji: number }
@@ -133,6 +136,7 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('deliver' as const), msgs: fc.array(msgSpec, { minLength: 1, maxLength: 6 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('batch' as const), msgs: fc.array(msgSpec, { minLength: 1, maxLength: 8 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('copy' as const), msgs: fc.array(msgSpec, { minLength: 1, maxLength: 8 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('import' as const), msgs: fc.array(msgSpec, { minLength: 1, maxLength: 8 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('edit' as const), pick: fc.nat(), mentions: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), pick: fc.nat() }) },
   {
@@ -170,6 +174,16 @@ async function apply(teamId: string, op: Op, step: number): Promise<void> {
         const copy = await openMessageCopy(trx, teamId);
         await copy.load([Buffer.from(encodeMessageRows(teamId, op.msgs.map((m) => record(m, roots))))]);
         await copy.finish();
+      });
+      return;
+    case 'import':
+      // As an export's import writes: the triggers deferred, the team's requests computed anew at the end.
+      await db.transaction().execute(async (trx) => {
+        await deferRequests(trx);
+        const half = Math.ceil(op.msgs.length / 2);
+        await insertMessages(trx, teamId, op.msgs.slice(0, half).map((m) => record(m, roots)));
+        await insertMessages(trx, teamId, op.msgs.slice(half).map((m) => record(m, roots)));
+        await rebuildRequests(trx, teamId);
       });
       return;
     case 'edit': {
@@ -237,6 +251,9 @@ describe(`requests kept by triggers equal SPEC §4 recomputed from the stored ro
           await apply(teamId, op, step);
           expect({ step, op: op.op, rows: await stored(teamId) }).toEqual({ step, op: op.op, rows: await expected(teamId) });
         }
+        // Computed anew, set-based, the rows are the same.
+        await store.db.transaction().execute((trx) => rebuildRequests(trx, teamId));
+        expect(await stored(teamId)).toEqual(await expected(teamId));
       }),
       { numRuns: 150, seed: 20261201 },
     );
