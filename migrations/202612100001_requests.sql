@@ -36,12 +36,13 @@ create table requests (
 -- empty, and one such plan read a team's requests whole for each message).
 create index requests_posted_at on requests (posted_at);
 -- A new message answers the requests to its author in its thread (and the thread's root, when the
--- author is mentioned there); a message's own requests are found by its thread and ts too.
-create index requests_thread on requests (team_id, channel_id, root_ts, rcpt);
--- ...and, when top-level, their top-level requests in the channel that are still open (or were
--- answered later than it: a message delivered late). Answered ones leave the range: the lookup
--- does not grow with the channel's history.
-create index requests_top_open on requests (team_id, channel_id, rcpt, reply_at) where not is_reply;
+-- author is mentioned there); a message's own requests are found by its thread and ts too. The
+-- thread comes first: no lookup without one can take this index for requests_top.
+create index requests_thread on requests (root_ts, team_id, channel_id, rcpt);
+-- ...and, when top-level, their top-level requests in the channel since their previous top-level
+-- message there (earlier ones were answered by that one at the latest): the lookup reads the
+-- requests of that gap, whatever the channel's history and in whichever order messages arrive.
+create index requests_top on requests (team_id, channel_id, rcpt, ts) where not is_reply;
 
 -- y is later than x in Slack's order (SPEC §4): by instant, then by the microseconds the
 -- millisecond hides.
@@ -74,6 +75,24 @@ returns timestamptz language sql stable parallel safe as $$
   where x.team_id = p_team and x.channel_id = p_channel and x.message_ts = p_ts and x.user_id = p_rcpt
 $$;
 
+-- Where the top-level requests a top-level message of p_user at p_ts may answer begin: the whole
+-- second of p_user's previous top-level message in the channel (a request before that second was
+-- answered by that message at the latest), or the beginning. Slack ts text sorts as its time, by
+-- whole seconds too; the second keeps a ts written with fewer digits (the same microsecond) inside.
+create function top_gap_from(p_team text, p_channel text, p_user text, p_ts text) returns text
+language sql stable parallel safe as $$
+  select coalesce(split_part((
+    select p.ts from messages p
+    where p.team_id = p_team and p.channel_id = p_channel and p.user_id = p_user and not p.is_reply and p.ts < p_ts
+    order by p.ts desc limit 1), '.', 1), '')
+$$;
+
+-- The first ts of the next whole second: requests later than that are later than p_ts.
+create function ts_next_second(p_ts text) returns text
+language sql immutable parallel safe as $$
+  select (split_part(p_ts, '.', 1)::int8 + 1)::text
+$$;
+
 -- Messages added (inserted, or an edit's new version): their requests, with the responses already
 -- stored; then the stored requests they answer, each keeping its earliest answer.
 -- Both run statement by statement beside the writes, with a few rows each (a delivery group, an
@@ -102,7 +121,8 @@ begin
       select r2.team_id, r2.channel_id, r2.root_ts, r2.rcpt, r2.ts, r2.n, y.posted_at
       from unnest(added) y join requests r2
         on r2.team_id = y.team_id and r2.channel_id = y.channel_id and r2.rcpt = y.user_id and not r2.is_reply
-      where not y.is_reply and r2.reply_at > y.posted_at and y.ts >= r2.ts and ts_later(y.posted_at, y.ts, r2.posted_at, r2.ts)
+          and r2.ts >= top_gap_from(y.team_id, y.channel_id, y.user_id, y.ts) and r2.ts < ts_next_second(y.ts)
+      where not y.is_reply and r2.reply_at > y.posted_at and ts_later(y.posted_at, y.ts, r2.posted_at, r2.ts)
     ) a
     group by a.team_id, a.channel_id, a.root_ts, a.rcpt, a.ts, a.n
   ) s
@@ -129,6 +149,7 @@ begin
     select r2.team_id, r2.channel_id, r2.root_ts, r2.rcpt, r2.ts, r2.n
     from unnest(removed) y join requests r2
       on r2.team_id = y.team_id and r2.channel_id = y.channel_id and r2.rcpt = y.user_id and not r2.is_reply
+        and r2.ts >= top_gap_from(y.team_id, y.channel_id, y.user_id, y.ts) and r2.ts < ts_next_second(y.ts)
     where not y.is_reply and r2.reply_at = y.posted_at
   ) s
   where r.team_id = s.team_id and r.channel_id = s.channel_id and r.root_ts = s.root_ts and r.rcpt = s.rcpt and r.ts = s.ts and r.n = s.n;
