@@ -82,8 +82,6 @@ async function seed(client: Client, team: string, week: string): Promise<void> {
     process.stderr.write(`seed ${label}: ${r.rowCount ?? ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   };
   await client.query('set synchronous_commit = off');
-  // Bulk inserts, as an import makes them: the requests table is computed once at the end, not by the triggers.
-  await client.query(`select set_config('async_charter.defer_requests', 'on', false)`);
   await client.query('select setseed(0.42)');
   await q('people', `insert into users (team_id, user_id, display_name, tz) select '${team}', ${userId('i')}, 'person' || i, (${zones})[1 + i % ${ZONES.length}] from generate_series(0, ${PEOPLE - 1}) i`);
   await q('channels', `insert into channels (team_id, channel_id, name) select '${team}', ${channelId('j')}, 'channel-' || j from generate_series(0, ${CHANNELS - 1}) j`);
@@ -158,9 +156,7 @@ async function seed(client: Client, team: string, week: string): Promise<void> {
             ${postedAt('sec', 'n')} + (60 + floor(delay_r * 86400)) * interval '1 second'
      from placed where n >= ${REQUESTS} and top and n % 5 = 0`,
   );
-  await client.query(`select set_config('async_charter.defer_requests', 'off', false)`);
-  await q('requests', `select requests_rebuild('${team}')`);
-  await q('vacuum analyze', 'vacuum analyze messages, reactions, users, channels, requests');
+  await q('vacuum analyze', 'vacuum analyze messages, reactions, users, channels');
 }
 
 async function main(): Promise<void> {

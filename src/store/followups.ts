@@ -24,10 +24,9 @@ export type FollowupQuery = {
  * The author's earlier messages mentioning the recipient in the same channel, with the same root
  * as the new one (or both top-level), that the recipient had not answered by the new message's
  * time (SPEC §4's responses: a later message of theirs with the same root, a later top-level one
- * when both are top-level, a reaction when reactions count). Newest first, at most 20. Read from
- * `requests`, which holds each request's first answers (migrations/202612100001_requests.sql), by
- * index: a reply's thread (requests_thread), or the recipient's top-level requests in the channel
- * within the lookback (requests_top), so the cost does not grow with the channel's history.
+ * when both are top-level, a reaction when reactions count). Newest first, at most 20. Indexed
+ * lookups (messages by channel, author and ts from the lookback on), so the cost does not grow
+ * with the channel's history.
  */
 export async function unansweredEarlierRequests(db: Db, teamId: string, q: FollowupQuery): Promise<EarlierRequest[]> {
   return (await unansweredEarlierRequestsOf(db, teamId, [q]))[0] ?? [];
@@ -71,23 +70,46 @@ export function earlierRequestsStatement(teamId: string, queries: readonly Follo
     since_ts: tsFloor(q.since),
     reactions: q.reactionsCount,
   }));
-  // One branch per kind of new message (the other's one-time filter is false): each matches one index.
-  const columns = 'r.ts, r.posted_at, r.root_ts, r.is_reply';
-  const common = sql`r.team_id = ${teamId} and r.channel_id = q.channel and r.rcpt = q.recipient and r.requester = q.author
-        and r.ts < q.ts and r.ts >= q.since_ts and r.posted_at >= q.since
-        and not (q.reactions and r.reaction_at <= q.at)`;
   return sql<{ i: number; ts: string; posted_at: Date; root_ts: string; is_reply: boolean }>`${sql.raw(PREPARED)}
     select q.i, m1.ts, m1.posted_at, m1.root_ts, m1.is_reply
     from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
       as q(i int, channel text, author text, recipient text, ts text, root_ts text, is_reply boolean, at timestamptz, since timestamptz, since_ts text, reactions boolean)
     cross join lateral (
-      (select ${sql.raw(columns)} from requests r
-       where q.is_reply and r.root_ts = q.root_ts and r.reply_at > q.at and ${common}
-       order by r.ts desc limit 20)
-      union all
-      (select ${sql.raw(columns)} from requests r
-       where not q.is_reply and not r.is_reply and r.reply_at > q.at and ${common}
-       order by r.ts desc limit 20)
+      select m1.ts, m1.posted_at, m1.root_ts, m1.is_reply
+      from messages m1
+      where m1.team_id = ${teamId}
+        and m1.channel_id = q.channel
+        and m1.user_id = q.author
+        and m1.ts < q.ts
+        -- the same bound on ts (an index column) as on posted_at: the scan stops at the lookback
+        and m1.ts >= q.since_ts
+        and m1.posted_at >= q.since
+        and m1.mentions @> array[q.recipient]
+        and (case when q.is_reply then m1.root_ts = q.root_ts else m1.is_reply = false end)
+        -- Three lookups per m1, each bounded by its index: a reply of the recipient's in m1's thread
+        -- (messages_root: the thread only); for a top-level m1, a later top-level message of theirs
+        -- (messages_channel_user_ts from m1 on); their reaction to m1 (reactions_message). Each stays
+        -- a subplan run with m1's values ("offset 0" keeps Postgres from turning it into a join or a
+        -- hashed subplan over all the recipient's rows), and "(… <= q.at) is true" keeps the instant
+        -- out of the index conditions: with statistics that lagged behind a growing team the planner
+        -- otherwise read the channel's, or the team's, whole history for each m1 (test/store/followups-bounded).
+        and not exists (
+          select 1 from messages r
+          where r.team_id = m1.team_id and r.channel_id = m1.channel_id and r.root_ts = m1.root_ts
+            and r.user_id = q.recipient and r.ts > m1.ts and (r.posted_at <= q.at) is true
+          offset 0)
+        and (m1.is_reply or not exists (
+          select 1 from messages r
+          where r.team_id = m1.team_id and r.channel_id = m1.channel_id and r.user_id = q.recipient
+            and r.ts > m1.ts and r.is_reply = false and (r.posted_at <= q.at) is true
+          offset 0))
+        and not (q.reactions and exists (
+          select 1 from reactions x
+          where x.team_id = m1.team_id and x.channel_id = m1.channel_id and x.message_ts = m1.ts
+            and x.user_id = q.recipient and (x.reacted_at <= q.at) is true
+          offset 0))
+      order by m1.ts desc
+      limit 20
     ) m1
     order by q.i, m1.ts desc`;
 }

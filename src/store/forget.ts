@@ -25,7 +25,6 @@ export const FORGOTTEN_MENTION = '@someone';
  * - `focus_sessions`, `pulse_responses`, `nudge_snoozes`: theirs
  * - `nudges`: nudges shown to them, and nudges shown to others about them (`about_user_id`)
  * - `charters`, `charter_history`: `updated_by` = them → null; their id leaves the charter's `editors`
- * - `requests` (derived from messages and reactions by the database's triggers) follows: their requests, made and received, go
  */
 export const FORGET_TABLES = [
   'users',

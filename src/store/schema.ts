@@ -210,23 +210,6 @@ export interface RetentionRunsTable {
   finished_at: Timestamp | null;
 }
 
-/** Requests (SPEC §4) with their first answers, kept by triggers on messages and reactions (read by the report). */
-export interface RequestsTable {
-  team_id: string;
-  channel_id: string;
-  ts: string;
-  n: number;
-  rcpt: string;
-  requester: string;
-  posted_at: Timestamp;
-  root_ts: string;
-  is_reply: boolean;
-  /** First answering message of rcpt; 'infinity' when none. */
-  reply_at: Timestamp;
-  /** First reaction of rcpt to the message; 'infinity' when none. */
-  reaction_at: Timestamp;
-}
-
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -236,7 +219,6 @@ export interface Database {
   messages: MessagesTable;
   deleted_messages: DeletedMessagesTable;
   reactions: ReactionsTable;
-  requests: RequestsTable;
   charters: ChartersTable;
   charter_history: CharterHistoryTable;
   decisions: DecisionsTable;

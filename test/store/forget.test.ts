@@ -77,9 +77,6 @@ const NAMING_COLUMNS = [
   'nudges.user_id',
   'pulse_responses.user_id',
   'reactions.user_id',
-  // Derived from messages and reactions by triggers (migrations/202612100001_requests.sql): they follow.
-  'requests.rcpt',
-  'requests.requester',
   'users.user_id',
 ];
 
@@ -277,17 +274,6 @@ function withoutPerson(before: Snapshot, id: string): Snapshot {
     pulse_responses: (rows) => rows.filter((r) => r.user_id !== id),
     nudges: (rows) => rows.filter((r) => r.user_id !== id && r.about_user_id !== id),
     nudge_snoozes: (rows) => rows.filter((r) => r.user_id !== id),
-    // Their requests go, both ways; a request's n is its recipient's place in mentions, which closes up.
-    requests: (rows) => {
-      const kept = rows.filter((r) => r.requester !== id && r.rcpt !== id).sort((a, b) => Number(a.n) - Number(b.n));
-      const places = new Map<string, number>();
-      return kept.map((r) => {
-        const key = `${String(r.channel_id)} ${String(r.ts)}`;
-        const n = (places.get(key) ?? 0) + 1;
-        places.set(key, n);
-        return { ...r, n };
-      });
-    },
     charters: (rows) => rows.map(charterRow),
     charter_history: (rows) => rows.map(charterRow),
   };

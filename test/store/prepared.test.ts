@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
-import { PREPARED, preparingPool } from '../../src/store/prepared';
+import { PREPARED, preparingPool, UNBOUNDED } from '../../src/store/prepared';
 
 /**
  * Hot statements run as named prepared statements on Postgres (planned once per connection);
@@ -40,5 +40,24 @@ describe('preparingPool', () => {
     expect(names.rows.length).toBeGreaterThanOrEqual(3);
     await expect(sql`${sql.raw(PREPARED)} select 1 / ${0}::int as boom`.execute(db)).rejects.toThrow(/division by zero/);
     expect((await sql<{ ok: number }>`${sql.raw(PREPARED)} select 1 as ok`.execute(db)).rows).toEqual([{ ok: 1 }]);
+  });
+});
+
+describe('preparingPool: statements marked UNBOUNDED', () => {
+  let pool: Pool;
+  let db: Kysely<Record<string, never>>;
+  beforeAll(() => {
+    // The pool's client-side timeout, short here (the app's is 10 s).
+    pool = new Pool({ connectionString: URL, max: 1, query_timeout: 300 });
+    db = new Kysely({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+  });
+  afterAll(async () => {
+    await db.destroy();
+  });
+
+  it('run past the pool query timeout (a migration filling a table); unmarked ones still time out', async () => {
+    await expect(sql`select pg_sleep(0.8)`.execute(db)).rejects.toThrow(/timeout/i);
+    const r = await sql<{ done: boolean }>`${sql.raw(UNBOUNDED)} select true as done from pg_sleep(0.8)`.execute(db);
+    expect(r.rows).toEqual([{ done: true }]);
   });
 });
