@@ -100,7 +100,7 @@ export function nearestRank(values: readonly number[], p: number): number | null
 }
 
 /** The values in ascending order, as a typed array (sorted numerically without a comparator: a 240k-value week sorts ~5× faster). */
-export function sortedNumbers(values: readonly number[]): Float64Array {
+function sortedNumbers(values: readonly number[]): Float64Array {
   return Float64Array.from(values).sort();
 }
 
