@@ -82,6 +82,10 @@ async function seed(client: Client, team: string, week: string): Promise<void> {
     process.stderr.write(`seed ${label}: ${r.rowCount ?? ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   };
   await client.query('set synchronous_commit = off');
+  // Bulk inserts, as an import makes them: nothing queued for the requests table, which the app's
+  // requests job computes (here, at the end of the seed) for the team marked stale.
+  await client.query(`select set_config('async_charter.defer_requests', 'on', false)`);
+  await client.query(`insert into requests_stale (team_id) values ('${team}') on conflict do nothing`);
   await client.query('select setseed(0.42)');
   await q('people', `insert into users (team_id, user_id, display_name, tz) select '${team}', ${userId('i')}, 'person' || i, (${zones})[1 + i % ${ZONES.length}] from generate_series(0, ${PEOPLE - 1}) i`);
   await q('channels', `insert into channels (team_id, channel_id, name) select '${team}', ${channelId('j')}, 'channel-' || j from generate_series(0, ${CHANNELS - 1}) j`);
@@ -156,7 +160,9 @@ async function seed(client: Client, team: string, week: string): Promise<void> {
             ${postedAt('sec', 'n')} + (60 + floor(delay_r * 86400)) * interval '1 second'
      from placed where n >= ${REQUESTS} and top and n % 5 = 0`,
   );
-  await q('vacuum analyze', 'vacuum analyze messages, reactions, users, channels');
+  await client.query(`select set_config('async_charter.defer_requests', 'off', false)`);
+  await q('requests', 'select requests_drain(500)');
+  await q('vacuum analyze', 'vacuum analyze messages, reactions, users, channels, requests');
 }
 
 async function main(): Promise<void> {

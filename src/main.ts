@@ -2,6 +2,7 @@ import { Background } from './background';
 import { clockFrom, loadConfig, loadDotEnv, processEnv, type Config } from './config';
 import { warmClassifier } from './domain/classify';
 import { startDigestSchedule, type Schedule } from './jobs/digest-schedule';
+import { startRequestsSchedule } from './jobs/requests';
 import { startRetentionSchedule } from './jobs/retention';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics';
@@ -42,6 +43,8 @@ export type Service = {
   schedule: Schedule | null;
   /** The daily retention job (deletes what is older than each charter's retention_days); null when started with { jobs: false }. */
   retention: Schedule | null;
+  /** The requests job (applies the requests queue every 5 s); null when started with { jobs: false }. */
+  requests: Schedule | null;
   /** The metrics listener's port (GET /metrics), or null when there is none (METRICS_PORT=off, or the default port was taken). */
   metricsPort(): number | null;
   /** The app's clock (epoch ms): real time, or ASYNC_CHARTER_NOW moving on from the start. */
@@ -69,7 +72,7 @@ export type ServiceOptions = {
   /** How long stop() waits for the app to drain before it closes the store anyway; default STOP_DEADLINE_MS. */
   stopDeadlineMs?: number;
   retryConfig?: RetryOptions;
-  /** Scheduled jobs (the weekly digest, daily retention); default true. */
+  /** Scheduled jobs (the weekly digest, daily retention, the requests queue every 5 s); default true. */
   jobs?: boolean;
   /** Waits between Web API retries of the digest (tests shorten them). */
   sleep?: (ms: number) => Promise<void>;
@@ -166,6 +169,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     await backfill?.resume();
     const schedule = opts.jobs === false ? null : startDigestSchedule(digests, logger);
     const retention = opts.jobs === false ? null : startRetentionSchedule(new RetentionService({ store, logger, now }), logger);
+    const requests = opts.jobs === false ? null : startRequestsSchedule(store.db, logger);
     logger.info(
       { mode: config.slack.mode, port: slack.port(), metrics: metricsServer ? `${metricsServer.host}:${metricsServer.port()}` : null, store: store.kind, team_id: slack.identity.teamId },
       'Async Charter is running',
@@ -187,6 +191,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       backfill: backfill ?? null,
       schedule,
       retention,
+      requests,
       metricsPort: () => metricsListener?.port() ?? null,
       now,
       idle,
@@ -204,6 +209,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         try {
           await step('digest schedule', () => schedule?.stop());
           await step('retention schedule', () => retention?.stop());
+          await step('requests schedule', () => requests?.stop());
           await step('HTTP server', () => slack.stop());
           await step('history import', () => backfill?.stop());
           await step('events in flight', () => ingestor.idle());

@@ -6,6 +6,7 @@ import { insertMessages } from '../store/activity';
 import { addChannel } from '../store/channels';
 import type { Store } from '../store/connect';
 import { openMessageCopy } from '../store/import-copy';
+import { deferRequests } from '../store/requests';
 import { upsertUser } from '../store/users';
 import { checkShape, parseJson, type ParsedDay } from './export-parse';
 import { defaultParseWorkers, startDayParser, type DayParser } from './export-parse-pool';
@@ -123,6 +124,8 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
   const parser = startDayParser(workers, method === 'copy' ? { kind: 'copy', teamId: storeTeamId } : { kind: 'records' });
   try {
     await store.db.transaction().execute(async (trx) => {
+      // The team's requests are computed anew at the next drain, set-based, rather than queued row by row.
+      await deferRequests(trx, storeTeamId);
       for (const u of users) await upsertUser(trx, storeTeamId, u, 'refresh');
       for (const channel of folders.values()) await addChannel(trx, storeTeamId, channel);
       // One write on the wire while the next files are read and parsed: send waits for the

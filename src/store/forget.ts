@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './connect';
+import { drainRequests } from './requests';
 
 /**
  * `/async forget-me`: everything the store holds that names one person in one workspace goes,
@@ -25,6 +26,9 @@ export const FORGOTTEN_MENTION = '@someone';
  * - `focus_sessions`, `pulse_responses`, `nudge_snoozes`: theirs
  * - `nudges`: nudges shown to them, and nudges shown to others about them (`about_user_id`)
  * - `charters`, `charter_history`: `updated_by` = them → null; their id leaves the charter's `editors`
+ * - `requests` and `requests_queue` (derived from messages and reactions) follow: the queue the
+ *   deletions above filled is applied before the transaction commits, so their requests, made and
+ *   received, go with it and the queue keeps nothing of them
  */
 export const FORGET_TABLES = [
   'users',
@@ -112,6 +116,7 @@ export async function forgetPerson(db: Db, teamId: string, userId: string): Prom
         .executeTakeFirst(),
     );
 
+    await drainRequests(trx);
     const tables: Record<string, number> = { ...n };
     return { tables, total: Object.values(n).reduce((a, b) => a + b, 0) };
   });

@@ -3,11 +3,13 @@ import type { ChannelWeekCounts, ReportCounts, WeekLatencies } from '../domain/r
 import { workAt, type WorkingTable } from '../domain/working-table';
 import type { Executor } from './activity';
 import type { Db } from './connect';
+import { drainRequests } from './requests';
 
 /**
  * The weekly report's counts (SPEC §4, §5) aggregated in the database: messages per week and
  * channel in one statement, requests with their responses, due instants, outcomes, latencies
- * and early follow-ups in another, so that no message row reaches the process. Working time
+ * and early follow-ups in another, so that no message row reaches the process. Requests and their
+ * first responses come from the `requests` table, brought up to date (drained) first. Working time
  * comes in as a WorkingTable (domain), searched with width_bucket. Held equal to the domain's
  * reportCounts over the same rows by test/store/report-counts.test.ts.
  */
@@ -68,6 +70,8 @@ const PARTS = 2;
 
 /** The counts of the given weeks, as the domain's reportCounts would compute them from the same rows. */
 export async function storedReportCounts(db: Db, teamId: string, q: CountsQuery): Promise<CountsResult> {
+  // Every write committed before the report is in `requests` (the app's job keeps the queue short).
+  await drainRequests(db);
   const { messagesQuery, requestsQuery, weekOfBucket } = countQueries(teamId, q);
   const [messages, ...parts] = await Promise.all([
     bulk(db, (x) => messagesQuery.execute(x)),
@@ -139,8 +143,6 @@ export function countQueries(teamId: string, q: CountsQuery) {
 
   // Slack ts order (SPEC §4 "later than M"): by instant, then by the microseconds the millisecond hides (the 6-digit fraction).
   const tail = (ts: string) => `rpad(split_part(${ts}, '.', 2), 6, '0')`;
-  const micros = (ts: string) => `(split_part(${ts}, '.', 1)::int8 * 1000000 + ${tail(ts)}::int8)`;
-  const later = (y: string, m: string) => sql.raw(`${y}.posted_at >= ${m}.pat and (${y}.posted_at > ${m}.pat or ${tail(`${y}.ts`)} > ${tail(`${m}.ts`)})`);
   // W (working ms before an instant) and "the instant ends a stretch of working time" (x ∈ (s, e]), for bucket i of key k.
   const w = (i: string, k: string) => sql`(${cum()})[${sql.raw(i)} + 1] + case when ${sql.raw(i)} % 2 = 1 then ${sql.raw(k)} - (${thr()})[${sql.raw(i)}] else 0 end`;
   const endsWork = (i: string, k: string) => sql`case when ${sql.raw(i)} % 2 = 1 then ${sql.raw(k)} > (${thr()})[${sql.raw(i)}] else ${sql.raw(k)} = (${thr()})[${sql.raw(i)}] end`;
@@ -152,63 +154,40 @@ export function countQueries(teamId: string, q: CountsQuery) {
     return sql<RequestRow>`
     with ${tables},
     r as materialized (
-      -- A request (SPEC §4) is (message, recipient): (mid, n) names it, the message's row and the mention's
-      -- place. With what the rest asks of it: its week bucket, window, and the recipient's working time at it.
-      select x.mid, x.n, x.ch, x.ts, x.root, x.reply, x.requester, x.rcpt, x.pat, x.at, x.tzi, x.it, x.wb, x.urgent, x.rem,
+      -- A request (SPEC §4) is (message, recipient), kept in \`requests\` with its first answering
+      -- message and reaction (migrations/202612100001_requests.sql); (mid, n) names it. With what the
+      -- rest asks of it: its week bucket, window, the recipient's working time at it, and its response
+      -- as of as_of (the first answer is later than as_of when none came by then).
+      select x.mid, x.n, x.ch, x.ts, x.root, x.reply, x.requester, x.rcpt, x.pat, x.at, x.tzi, x.it, x.wb, x.urgent, x.rem, x.resp,
              ${w('x.it', 'x.kt')} as wt, ${endsWork('x.it', 'x.kt')} as oct
       from (
-        select m.mid, m.n, m.channel_id as ch, m.ts, m.root_ts as root, m.is_reply as reply, m.user_id as requester, m.rcpt, m.posted_at as pat,
-               m.at, rp.tzi, rp.tzi::int8 * ${t.span} - ${t.base} + m.at as kt,
-               width_bucket(rp.tzi::int8 * ${t.span} - ${t.base} + m.at, ${thr()}) as it,
+        select m.ctid as mid, m.n, m.channel_id as ch, m.ts, m.root_ts as root, m.is_reply as reply, m.requester, m.rcpt, m.posted_at as pat,
+               ${ms(sql`m.posted_at`)} as at, rp.tzi, rp.tzi::int8 * ${t.span} - ${t.base} + ${ms(sql`m.posted_at`)} as kt,
+               width_bucket(rp.tzi::int8 * ${t.span} - ${t.base} + ${ms(sql`m.posted_at`)}, ${thr()}) as it,
                width_bucket(m.posted_at, ${boundsAt}) as wb,
                coalesce(ru.urgent, false) as urgent,
-               case when coalesce(ru.urgent, false) then coalesce(ru.urgent_ms, ${q.urgentMs}) else coalesce(ru.normal_ms, ${q.normalMs}) end as rem
-        from (
-          -- One row per mention: n is its place (the request's name with the message's row).
-          select m.ctid as mid, m.channel_id, m.ts, m.root_ts, m.is_reply, m.user_id, m.posted_at, ${ms(sql`m.posted_at`)} as at,
-                 unnest(m.mentions) as rcpt, generate_subscripts(m.mentions, 1) as n
-          from messages m
-          where m.team_id = ${teamId} and m.posted_at >= ${q.from} and m.posted_at <= ${weeksTo} and m.mentions <> '{}'
-            and m.channel_id <> all(${excluded}) and ${mine('m.channel_id')}
-        ) m
+               case when coalesce(ru.urgent, false) then coalesce(ru.urgent_ms, ${q.urgentMs}) else coalesce(ru.normal_ms, ${q.normalMs}) end as rem,
+               ${ms(sql`least(case when m.reply_at <= ${q.asOf} then m.reply_at end, case when ${q.reactionsCount} and m.reaction_at <= ${q.asOf} then m.reaction_at end)`)} as resp
+        from requests m
         join (${people}) rp on rp.user_id = m.rcpt and not rp.is_bot and not rp.deleted
-        left join (${people}) ap on ap.user_id = m.user_id
+        left join (${people}) ap on ap.user_id = m.requester
         left join unnest(${q.rules.map((x) => x.channel)}::text[], ${q.rules.map((x) => x.urgent)}::bool[], ${q.rules.map((x) => x.normalMs)}::int8[], ${q.rules.map((x) => x.urgentMs)}::int8[])
           as ru(ch, urgent, normal_ms, urgent_ms) on ru.ch = m.channel_id
-        where ap.is_bot is not true and m.rcpt <> m.user_id
+        where m.team_id = ${teamId} and m.posted_at >= ${q.from} and m.posted_at <= ${weeksTo}
+          and m.channel_id <> all(${excluded}) and ${mine('m.channel_id')}
+          and ap.is_bot is not true
           and m.rcpt is distinct from (select ws.bot_user_id from workspaces ws where ws.team_id = ${teamId})
         offset 0 -- computes it and kt once: inlined, each use in wt and oct would compute them again
       ) x
     ),
-    -- What a response is looked up by (SPEC §4): a reply by the recipient in the request's thread (key: the
-    -- root); for a top-level request, their top-level message in the channel (key: ''); and the thread's
-    -- root itself when it is theirs and later than the request (a top-level message shares a root with a
-    -- reply only as that root: root_ts = ts), which Slack never produces but the definition allows.
-    k as (
-      select mid, n, ch, rcpt, pat, ts, unnest(case when not reply then array[root, ''] when ${sql.raw(micros('root'))} > ${sql.raw(micros('ts'))} then array[root, ''] else array[root] end) as k2,
-             case when reply then root end as root_ts
-      from r
-    ),
-    c as (
-      select k.mid, k.n, ${ms(sql`y.posted_at`)} as at
-      from k join messages y on y.team_id = ${teamId} and y.channel_id = k.ch and y.user_id = k.rcpt and (case when y.is_reply then y.root_ts else '' end) = k.k2
-      -- A response is later than its request, so nothing before the first request is read (the store's history does not weigh on it).
-      where ${mine('y.channel_id')} and y.posted_at >= ${q.from} and y.posted_at <= ${q.asOf} and (k.k2 <> '' or k.root_ts is null or y.ts = k.root_ts) and ${later('y', 'k')}
-      union all
-      select r.mid, r.n, ${ms(sql`x.reacted_at`)}
-      from r join reactions x on x.team_id = ${teamId} and x.channel_id = r.ch and x.message_ts = r.ts and x.user_id = r.rcpt
-      where ${q.reactionsCount} and ${mine('x.channel_id')} and x.reacted_at >= ${q.from} and x.reacted_at <= ${q.asOf}
-    ),
-    resp as materialized (select mid, n, min(at) as resp from c group by mid, n),
     -- Early follow-ups: an earlier request of the same pair in the channel, related, unanswered and not yet due at this one.
     early as (
       select r2.mid, r2.n from r r2
       join r r1 on r1.ch = r2.ch and r1.requester = r2.requester and r1.rcpt = r2.rcpt
-      left join resp s1 on s1.mid = r1.mid and s1.n = r1.n
       where (r1.mid <> r2.mid or r1.n <> r2.n) and r2.wb = any(${buckets})
         and (r1.at < r2.at or (r1.at = r2.at and ${sql.raw(tail('r1.ts'))} < ${sql.raw(tail('r2.ts'))}))
         and (r1.root = r2.root or (not r1.reply and not r2.reply))
-        and (s1.resp is null or s1.resp > r2.at)
+        and (r1.resp is null or r1.resp > r2.at)
         and ${inTime('r1', 'r2.at', 'r2.wt', 'r2.oct')}
     ),
     -- Each request of the weeks with its response: answered in time, or (unanswered) still in time at as_of.
@@ -219,8 +198,8 @@ export function countQueries(teamId: string, q: CountsQuery) {
         select f.*, ${w('f.ir', 'f.kr')} as wr, ${endsWork('f.ir', 'f.kr')} as ocr,
                (${asOf.work}::int8[])[f.tzi + 1] as wa, (${asOf.ends}::bool[])[f.tzi + 1] as oca
         from (
-          select r.*, s.resp, r.tzi::int8 * ${t.span} - ${t.base} + s.resp as kr, width_bucket(r.tzi::int8 * ${t.span} - ${t.base} + s.resp, ${thr()}) as ir
-          from r left join resp s on s.mid = r.mid and s.n = r.n
+          select r.*, r.tzi::int8 * ${t.span} - ${t.base} + r.resp as kr, width_bucket(r.tzi::int8 * ${t.span} - ${t.base} + r.resp, ${thr()}) as ir
+          from r
           where r.wb = any(${buckets})
           offset 0 -- computes ir and kr once (see r)
         ) f
@@ -292,8 +271,8 @@ async function bulk<T>(db: Db, run: (x: Db) => Promise<T>): Promise<T> {
     // them; their hash tables want more than the default 4 MB of work_mem; merge joins would sort
     // and nested loops probe hundreds of thousands of rows that hash joins only hash; Memoize only
     // adds work; parallel workers only add processes to the statements already run side by side
-    // (on 2 cores they made the 1M-message bench week ~0.4 s slower); the planner underestimates
-    // the groups and sorts 300k requests where hashing them is cheaper.
+    // (on 2 cores the 1M-row bench week took 1.7 s with them, 1.3-1.4 s without); the planner
+    // underestimates the groups and sorts 300k requests where hashing them is cheaper.
     await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('enable_mergejoin', 'off', true), set_config('enable_memoize', 'off', true), set_config('enable_nestloop', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), set_config('enable_sort', 'off', true)`.execute(x);
     return run(x);
   };

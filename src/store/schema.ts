@@ -210,6 +210,42 @@ export interface RetentionRunsTable {
   finished_at: Timestamp | null;
 }
 
+/** Requests (SPEC §4) with their first answers (migrations/202612100001_requests.sql), read by the report. */
+export interface RequestsTable {
+  team_id: string;
+  channel_id: string;
+  ts: string;
+  /** 1-based place of rcpt in the message's mentions. */
+  n: number;
+  rcpt: string;
+  requester: string;
+  posted_at: Timestamp;
+  root_ts: string;
+  is_reply: boolean;
+  /** First answering message of rcpt; 'infinity' when none. */
+  reply_at: Timestamp;
+  /** First reaction of rcpt to the message; 'infinity' when none. */
+  reaction_at: Timestamp;
+}
+
+/** What changed in messages and reactions since the last drain (queued by triggers). */
+export interface RequestsQueueTable {
+  /** 'm': a version of a message; 'x': a reaction's message and reactor. */
+  kind: 'm' | 'x';
+  team_id: string;
+  channel_id: string;
+  ts: string;
+  root_ts: string | null;
+  user_id: string;
+  is_reply: boolean | null;
+  posted_at: Timestamp | null;
+}
+
+/** Teams whose requests the next drain computes anew (after a bulk load). */
+export interface RequestsStaleTable {
+  team_id: string;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -219,6 +255,9 @@ export interface Database {
   messages: MessagesTable;
   deleted_messages: DeletedMessagesTable;
   reactions: ReactionsTable;
+  requests: RequestsTable;
+  requests_queue: RequestsQueueTable;
+  requests_stale: RequestsStaleTable;
   charters: ChartersTable;
   charter_history: CharterHistoryTable;
   decisions: DecisionsTable;

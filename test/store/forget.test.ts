@@ -12,6 +12,7 @@ import { loadCharter, saveCharter } from '../../src/store/charters';
 import { FORGET_TABLES, forgetPerson, type ForgetCounts } from '../../src/store/forget';
 import { claimNudge, recordDecision, recordOutcome, snoozeUntil } from '../../src/store/nudges';
 import { loadActivity } from '../../src/store/report-data';
+import { drainRequests } from '../../src/store/requests';
 import { LogCapture } from '../helpers/app-harness';
 import { makeCharter } from '../helpers/charter';
 import { freshStore, testBackend, type TestStore } from '../helpers/store';
@@ -77,6 +78,10 @@ const NAMING_COLUMNS = [
   'nudges.user_id',
   'pulse_responses.user_id',
   'reactions.user_id',
+  // Derived from messages and reactions (migrations/202612100001_requests.sql), drained at the end of the
+  // seed as the app's requests job would: they follow. (requests_queue.user_id names them while queued.)
+  'requests.rcpt',
+  'requests.requester',
   'users.user_id',
 ];
 
@@ -195,6 +200,8 @@ async function seed(store: TestStore, team: string, p: People): Promise<void> {
     makeCharter({ timezone: 'UTC', editors: [p.bob, p.caller, p.carol], min_group_size: 4, urgent_channels: [PROJECT], channel_overrides: { [GENERAL]: { nudges: { meeting_requests: false } } } }),
     p.caller,
   );
+  // The requests queue applied, as the app's requests job does every few seconds.
+  await drainRequests(store.db);
 }
 
 type Row = Record<string, unknown>;
@@ -274,6 +281,17 @@ function withoutPerson(before: Snapshot, id: string): Snapshot {
     pulse_responses: (rows) => rows.filter((r) => r.user_id !== id),
     nudges: (rows) => rows.filter((r) => r.user_id !== id && r.about_user_id !== id),
     nudge_snoozes: (rows) => rows.filter((r) => r.user_id !== id),
+    // Their requests go, both ways; a request's n is its recipient's place in mentions, which closes up.
+    requests: (rows) => {
+      const kept = rows.filter((r) => r.requester !== id && r.rcpt !== id).sort((a, b) => Number(a.n) - Number(b.n));
+      const places = new Map<string, number>();
+      return kept.map((r) => {
+        const key = `${String(r.channel_id)} ${String(r.ts)}`;
+        const n = (places.get(key) ?? 0) + 1;
+        places.set(key, n);
+        return { ...r, n };
+      });
+    },
     charters: (rows) => rows.map(charterRow),
     charter_history: (rows) => rows.map(charterRow),
   };

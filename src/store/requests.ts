@@ -1,0 +1,42 @@
+import { sql } from 'kysely';
+import type { Db } from './connect';
+import { UNBOUNDED } from './prepared';
+
+/**
+ * The `requests` table (migrations/202612100001_requests.sql): SPEC §4's requests with their first
+ * responses, read by the weekly report. Triggers on messages and reactions only queue what changed
+ * (`requests_queue`); a drain applies the queue, off the acknowledgement path: the app's `requests`
+ * job every few seconds, and every report before it reads.
+ */
+
+/** Queued rows a drain statement applies at most: a share the store applies in tens of milliseconds. */
+export const DRAIN_SHARE = 500;
+
+/**
+ * A bulk load: the triggers queue nothing for the rest of the transaction, and the team's requests
+ * are computed anew, set-based, at the next drain (for a 1M-message import, looking up the answers
+ * chunk by chunk costs more than the COPY itself). Call inside the load's transaction.
+ */
+export async function deferRequests(trx: Db, teamId: string): Promise<void> {
+  await sql`select set_config('async_charter.defer_requests', 'on', true)`.execute(trx);
+  await sql`insert into requests_stale (team_id) values (${teamId}) on conflict (team_id) do nothing`.execute(trx);
+}
+
+/**
+ * Applies the whole queue (as it stands when each share is taken; writes committed meanwhile are
+ * applied too, up to `maxShares`) and computes stale teams anew. Returns how many queued rows it
+ * applied. Each share is a statement of its own, so that other work on the store (an embedded
+ * store's acknowledgements) runs between them.
+ */
+export async function drainRequests(db: Db, opts: { share?: number; maxShares?: number } = {}): Promise<number> {
+  const share = opts.share ?? DRAIN_SHARE;
+  const maxShares = opts.maxShares ?? Number.POSITIVE_INFINITY;
+  let applied = 0;
+  for (let i = 0; i < maxShares; i += 1) {
+    const r = await sql<{ n: number }>`${sql.raw(UNBOUNDED)} select requests_drain(${share}) as n`.execute(db);
+    const n = Number(r.rows[0]?.n ?? 0);
+    applied += n;
+    if (n < share) break;
+  }
+  return applied;
+}
