@@ -35,6 +35,8 @@ export type ConnectOptions = {
   embedded?: EmbeddedMode;
   /** PGlite in a directory: how long to wait while another process owns it (default: app 30 s, others 60 s). */
   waitMs?: number;
+  /** PGlite in memory ("memory://"): start from these files (memoryImage) instead of a new cluster. */
+  memoryImage?: Blob;
   /** PGlite in a directory: told once, in one line, when the open has to wait for another process. */
   onWait?: (line: string) => void;
 };
@@ -67,7 +69,7 @@ export async function connectStore(cfg: Config['store'], opts: ConnectOptions = 
     return makeStore(db, 'postgres');
   }
   const e = cfg.dataDir.startsWith('memory://')
-    ? await openMemory(cfg.dataDir)
+    ? await openMemory(cfg.dataDir, opts.memoryImage)
     : await openEmbedded(cfg.dataDir, { mode: opts.embedded ?? 'use', logger: opts.logger, poolSize: opts.poolSize, waitMs: opts.waitMs, onWait: opts.onWait });
   return makeStore(e.db, 'pglite', e.close, e.via);
 }

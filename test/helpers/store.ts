@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { Pool } from 'pg';
 import type { Config } from '../../src/config';
 import { connectStore, type Store } from '../../src/store/connect';
+import { memoryImage } from '../../src/store/embedded-store';
 import { migrateToLatest } from '../../src/store/migrate';
 import { TcpProxy } from './tcp-proxy';
 
@@ -12,6 +13,9 @@ export function testBackend(): 'postgres' | 'pglite' {
 }
 
 export type TestStore = Store & { storeConfig: Config['store']; schema: string | undefined };
+
+/** PGlite: the files of a migrated in-memory store, made once per test file (jest loads this module per file). */
+let migratedImage: Promise<Blob> | undefined;
 
 /**
  * A fresh, empty store: on Postgres a new schema (dropped again on close), on PGlite a new
@@ -29,9 +33,11 @@ export async function freshStore(opts: { migrate?: boolean; url?: string; connec
     store = await connectStore(storeConfig, { searchPath: schema, poolSize: 4 });
   } else {
     storeConfig = { kind: 'pglite', dataDir: 'memory://' };
-    store = await connectStore(storeConfig);
+    // A migrated store starts from the files of one migrated once in this test file (~1 s instead of ~3-4 s).
+    if (opts.migrate !== false) migratedImage ??= memoryImage((db) => migrateToLatest(db));
+    store = await connectStore(storeConfig, opts.migrate !== false ? { memoryImage: await migratedImage } : {});
   }
-  if (opts.migrate !== false) await migrateToLatest(store.db);
+  if (opts.migrate !== false && url) await migrateToLatest(store.db);
   const close = store.close.bind(store);
   return {
     ...store,

@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { MessageRecord } from '../../src/domain/activity';
+import { insertMessages } from '../../src/store/activity';
+import type { Db } from '../../src/store/connect';
+import { deferRequests } from '../../src/store/requests';
+import { startTestApp } from '../helpers/app-harness';
+import { freshStore } from '../helpers/store';
+
+/**
+ * The app's requests job applies the requests queue (what writes to messages and reactions queued)
+ * without any report asking, and computes at start a team marked stale (an import, the migration
+ * that made the table). On the real store (PGlite, and Postgres when DATABASE_URL is set).
+ */
+
+const message = (channelId: string, ts: string, userId: string, mentions: string[]): MessageRecord => ({
+  channelId,
+  ts,
+  postedAt: new Date(Math.floor(Number(ts) * 1000)),
+  threadTs: null,
+  rootTs: ts,
+  isReply: false,
+  userId,
+  subtype: null,
+  mentions,
+  editedTs: null,
+  meetingRequest: false,
+  whereIs: false,
+  question: false,
+});
+
+type Row = { ts: string; rcpt: string; answered: boolean };
+const rows = async (db: Db, teamId: string): Promise<Row[]> => {
+  const r = await sql<Row>`select ts, rcpt, reply_at < 'infinity' as answered from requests where team_id = ${teamId} order by ts, n`.execute(db);
+  return r.rows;
+};
+
+describe('the requests job', () => {
+  it('runs in the app: what writes queued is in the requests table after a tick, and the queue is empty', async () => {
+    const t = await startTestApp({ logLevel: 'info' });
+    try {
+      expect(t.service.requests).not.toBeNull();
+      const team = t.fake.teamId;
+      await insertMessages(t.store.db, team, [message('C0JOB00001', '1764000000.000100', 'U0JOBANNA1', ['U0JOBBEN01']), message('C0JOB00001', '1764000060.000100', 'U0JOBBEN01', [])]);
+      expect(await rows(t.store.db, team)).toEqual([]);
+      // A tick under way when the rows were written may have missed them: the next one has them.
+      await t.service.requests?.runNow();
+      await t.service.requests?.runNow();
+      expect(await rows(t.store.db, team)).toEqual([{ ts: '1764000000.000100', rcpt: 'U0JOBBEN01', answered: true }]);
+      expect(await t.store.db.selectFrom('requests_queue').select('ts').where('team_id', '=', team).execute()).toEqual([]);
+    } finally {
+      await t.stop();
+      await t.store.close();
+    }
+  });
+
+  it('computes a team marked stale at start (a bulk load before the app started)', async () => {
+    const store = await freshStore();
+    const team = 'T0JOBSTALE';
+    await store.db.transaction().execute(async (trx) => {
+      await deferRequests(trx, team);
+      await insertMessages(trx, team, [message('C0JOB00002', '1764000000.000200', 'U0JOBANNA1', ['U0JOBCLO01'])]);
+    });
+    expect(await rows(store.db, team)).toEqual([]);
+    const t = await startTestApp({ logLevel: 'info', store });
+    try {
+      for (let i = 0; i < 50 && (await rows(t.store.db, team)).length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+      expect(await rows(t.store.db, team)).toEqual([{ ts: '1764000000.000200', rcpt: 'U0JOBCLO01', answered: false }]);
+      expect(await t.store.db.selectFrom('requests_stale').select('team_id').where('team_id', '=', team).execute()).toEqual([]);
+    } finally {
+      await t.stop();
+      await t.store.close();
+    }
+  });
+});
