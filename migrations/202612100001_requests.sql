@@ -292,10 +292,9 @@ create trigger reactions_requests_delete after delete on reactions
 
 -- Applies up to p_limit queued rows (and first computes anew any stale team's requests); returns
 -- how many queued rows it applied. Drains run one at a time (a transaction-scoped advisory lock).
--- Each queued message is applied as it stands now: every version the queue names and its current
--- one leave (their requests, and the answers they gave), then the current one comes back. So a
--- share needs no order, and a message queued twice, or written again after its row was taken,
--- comes out the same.
+-- Each queued message is applied as it stands now: every version the queue names leaves (its
+-- requests, and the answers it gave), then the current one comes back. So a share needs no order,
+-- and a message queued twice, or written again after its row was taken, comes out the same.
 create function requests_drain(p_limit integer) returns integer language plpgsql
 set enable_seqscan = off set enable_hashjoin = off set enable_mergejoin = off set enable_bitmapscan = off set jit = off
 as $$
@@ -321,11 +320,10 @@ begin
   select array_agg(m) into added from messages m
   join (select distinct q.team_id, q.channel_id, q.ts from unnest(taken) q where q.kind = 'm') k
     on m.team_id = k.team_id and m.channel_id = k.channel_id and m.ts = k.ts;
-  select array_agg(distinct v) into removed from (
-    select row(q.team_id, q.channel_id, q.ts, q.root_ts, q.user_id, q.is_reply, q.posted_at)::request_msg as v from unnest(taken) q where q.kind = 'm'
-    union all
-    select row(m.team_id, m.channel_id, m.ts, m.root_ts, m.user_id, m.is_reply, m.posted_at)::request_msg from unnest(added) m
-  ) x;
+  -- The versions queued: the one whose requests the table holds (written by the last drain, or by a
+  -- rebuild from what was stored then) is among them, since every change queues the version it replaces.
+  select array_agg(distinct row(q.team_id, q.channel_id, q.ts, q.root_ts, q.user_id, q.is_reply, q.posted_at)::request_msg) into removed
+  from unnest(taken) q where q.kind = 'm';
   if removed is not null then perform requests_remove(removed); end if;
   if added is not null then perform requests_add(added); end if;
 
