@@ -291,11 +291,13 @@ create trigger reactions_requests_delete after delete on reactions
   referencing old table as changed_rows for each statement execute function reactions_queue_requests();
 
 -- Applies up to p_limit queued rows (and first computes anew any stale team's requests); returns
--- how many queued rows it applied. Drains run one at a time (a transaction-scoped advisory lock).
+-- how many queued rows it applied. With p_team, that team's only (a report, forgetting someone: a
+-- team's requests depend on its own rows alone). Drains run one at a time (a transaction-scoped
+-- advisory lock).
 -- Each queued message is applied as it stands now: every version the queue names leaves (its
 -- requests, and the answers it gave), then the current one comes back. So a share needs no order,
 -- and a message queued twice, or written again after its row was taken, comes out the same.
-create function requests_drain(p_limit integer) returns integer language plpgsql
+create function requests_drain(p_limit integer, p_team text default null) returns integer language plpgsql
 set enable_seqscan = off set enable_hashjoin = off set enable_mergejoin = off set enable_bitmapscan = off set jit = off
 as $$
 declare
@@ -305,13 +307,13 @@ declare
   added messages[];
 begin
   perform pg_advisory_xact_lock(7365432101);
-  for stale in delete from requests_stale returning team_id loop
+  for stale in delete from requests_stale where p_team is null or team_id = p_team returning team_id loop
     perform requests_rebuild(stale);
   end loop;
   -- The report reads next: statistics for what was just computed (the embedded store has no autovacuum).
   if found then analyze requests; end if;
   with d as (
-    delete from requests_queue where ctid = any(array(select ctid from requests_queue limit p_limit)) returning *
+    delete from requests_queue where ctid = any(array(select ctid from requests_queue where p_team is null or team_id = p_team limit p_limit)) returning *
   )
   select array_agg(row(d.kind, d.team_id, d.channel_id, d.ts, d.root_ts, d.user_id, d.is_reply, d.posted_at)::requests_queue) into taken from d;
   if taken is null then return 0; end if;

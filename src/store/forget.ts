@@ -116,7 +116,7 @@ export async function forgetPerson(db: Db, teamId: string, userId: string): Prom
         .executeTakeFirst(),
     );
 
-    await drainRequests(trx);
+    await drainRequests(trx, { team: teamId });
     const tables: Record<string, number> = { ...n };
     return { tables, total: Object.values(n).reduce((a, b) => a + b, 0) };
   });

@@ -70,8 +70,8 @@ const PARTS = 2;
 
 /** The counts of the given weeks, as the domain's reportCounts would compute them from the same rows. */
 export async function storedReportCounts(db: Db, teamId: string, q: CountsQuery): Promise<CountsResult> {
-  // Every write committed before the report is in `requests` (the app's job keeps the queue short).
-  await drainRequests(db);
+  // Every write of the team committed before the report is in `requests` (the app's job keeps the queue short).
+  await drainRequests(db, { team: teamId });
   const { messagesQuery, requestsQuery, weekOfBucket } = countQueries(teamId, q);
   const [messages, ...parts] = await Promise.all([
     bulk(db, (x) => messagesQuery.execute(x)),

@@ -24,16 +24,17 @@ export async function deferRequests(trx: Db, teamId: string): Promise<void> {
 
 /**
  * Applies the whole queue (as it stands when each share is taken; writes committed meanwhile are
- * applied too, up to `maxShares`) and computes stale teams anew. Returns how many queued rows it
- * applied. Each share is a statement of its own, so that other work on the store (an embedded
- * store's acknowledgements) runs between them.
+ * applied too, up to `maxShares`) and computes stale teams anew; with `team`, that team's only.
+ * Returns how many queued rows it applied. Each share is a statement of its own, so that other
+ * work on the store (an embedded store's acknowledgements) runs between them.
  */
-export async function drainRequests(db: Db, opts: { share?: number; maxShares?: number } = {}): Promise<number> {
+export async function drainRequests(db: Db, opts: { team?: string; share?: number; maxShares?: number } = {}): Promise<number> {
   const share = opts.share ?? DRAIN_SHARE;
+  const team = opts.team ?? null;
   const maxShares = opts.maxShares ?? Number.POSITIVE_INFINITY;
   let applied = 0;
   for (let i = 0; i < maxShares; i += 1) {
-    const r = await sql<{ n: number }>`${sql.raw(UNBOUNDED)} select requests_drain(${share}) as n`.execute(db);
+    const r = await sql<{ n: number }>`${sql.raw(UNBOUNDED)} select requests_drain(${share}, ${team}::text) as n`.execute(db);
     const n = Number(r.rows[0]?.n ?? 0);
     applied += n;
     if (n < share) break;

@@ -66,9 +66,9 @@ async function expected(teamId: string): Promise<Row[]> {
   return sortRows(rows);
 }
 
-/** The table's rows of a team, after draining the queue (in shares of `share` rows). */
+/** The table's rows of a team, after draining the team's queue (in shares of `share` rows). */
 async function stored(teamId: string, share?: number): Promise<Row[]> {
-  await drainRequests(store.db, share === undefined ? {} : { share });
+  await drainRequests(store.db, share === undefined ? { team: teamId } : { team: teamId, share });
   return storedNow(teamId);
 }
 
@@ -256,7 +256,7 @@ describe(`requests kept by queue and drains equal SPEC §4 recomputed from the s
         const teamId = `T0RQ${String(teamNo).padStart(6, '0')}`;
         for (const [step, [op, share, check]] of sequence.entries()) {
           await apply(teamId, op, step);
-          // Some steps drain part of the queue only (one share), some drain nothing: later drains catch up.
+          // Some steps drain part of the whole queue only (one share, any team's rows), some drain nothing: later drains catch up.
           if (!check) {
             if (share !== undefined) await drainRequests(store.db, { share, maxShares: 1 });
             continue;
@@ -368,5 +368,22 @@ describe(`requests kept by queue and drains equal SPEC §4 recomputed from the s
     const applied = await Promise.all([drainRequests(store.db, { share: 4 }), drainRequests(store.db, { share: 5 }), drainRequests(store.db, { share: 7 })]);
     expect(applied.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(30);
     expect(await storedNow(teamId)).toEqual(await expected(teamId));
+  });
+
+  test("a team's drain (a report's) applies that team's queue and stale mark only", async () => {
+    const teams = [1, 2].map(() => `T0RQ${String((teamNo += 1)).padStart(6, '0')}`);
+    const [mine, other] = teams as [string, string];
+    const roots = new Map<string, string>();
+    for (const team of teams) {
+      await insertMessages(store.db, team, [record({ channel: 0, s: 1, u: 0, short: false, author: 0, mentions: [1], reply: null }, roots)]);
+      await store.db.insertInto('requests_stale').values({ team_id: team }).execute();
+    }
+    expect(await drainRequests(store.db, { team: mine })).toBe(1);
+    expect(await storedNow(mine)).toEqual(await expected(mine));
+    expect(await storedNow(other)).toEqual([]);
+    expect(await store.db.selectFrom('requests_queue').select('team_id').where('team_id', 'in', teams).execute()).toEqual([{ team_id: other }]);
+    expect(await store.db.selectFrom('requests_stale').select('team_id').where('team_id', 'in', teams).execute()).toEqual([{ team_id: other }]);
+    await drainRequests(store.db);
+    expect(await storedNow(other)).toEqual(await expected(other));
   });
 });
