@@ -170,12 +170,12 @@ export function countQueries(teamId: string, q: CountsQuery) {
                ${ms(sql`least(case when m.reply_at <= ${q.asOf} then m.reply_at end, case when ${q.reactionsCount} and m.reaction_at <= ${q.asOf} then m.reaction_at end)`)} as resp
         from requests m
         join (${people}) rp on rp.user_id = m.rcpt and not rp.is_bot and not rp.deleted
-        left join (${people}) ap on ap.user_id = m.requester
         left join unnest(${q.rules.map((x) => x.channel)}::text[], ${q.rules.map((x) => x.urgent)}::bool[], ${q.rules.map((x) => x.normalMs)}::int8[], ${q.rules.map((x) => x.urgentMs)}::int8[])
           as ru(ch, urgent, normal_ms, urgent_ms) on ru.ch = m.channel_id
         where m.team_id = ${teamId} and m.posted_at >= ${q.from} and m.posted_at <= ${weeksTo}
           and m.channel_id <> all(${excluded}) and ${mine('m.channel_id')}
-          and ap.is_bot is not true
+          -- authors who are bots ask nothing (a lookup of the few bots rather than a join with everyone)
+          and m.requester not in (select b.user_id from users b where b.team_id = ${teamId} and b.is_bot)
           and m.rcpt is distinct from (select ws.bot_user_id from workspaces ws where ws.team_id = ${teamId})
         offset 0 -- computes it and kt once: inlined, each use in wt and oct would compute them again
       ) x
