@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectStore } from '../../src/store/connect';
-import { freshStore, testBackend, type TestStore } from './store';
+import { emptyDataDir, freshStore, testBackend, type TestStore } from './store';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -33,18 +33,6 @@ export async function cliStore(): Promise<{ env: Record<string, string>; open():
     open: () => connectStore({ kind: 'pglite', dataDir: dir }),
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-/** PGlite: a data directory as the app leaves a new one (initialised, nothing in it), made once per test file and copied for each CLI store (a copy takes ~0.1 s, initdb 5-6 s). */
-let template: Promise<string> | undefined;
-function emptyDataDir(): Promise<string> {
-  template ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ac-cli-template-'));
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    await (await connectStore({ kind: 'pglite', dataDir: dir })).close();
-    return dir;
-  })();
-  return template;
 }
 
 /** Runs `npm run <script> -- args` and returns its exit code and output (never throws on a non-zero exit). */
