@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { startService, type Service } from '../../src/main';
+import { drainRequests } from '../../src/store/requests';
 import { FakeSlack, type FakeUser } from './fake-slack';
 import { fixture } from './fixtures';
 import { signedRequest } from './signing';
@@ -147,8 +148,13 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   };
 }
 
-/** Every row of every table in the store, as JSON text (to search for what must not be there). */
+/**
+ * Every row of every table in the store, as JSON text (to search for what must not be there, or to
+ * compare two states). The requests queue is applied first, so that the dump does not depend on
+ * whether the app's requests job (every few seconds) happened to run in between.
+ */
 export async function dumpAllTables(store: TestStore): Promise<string> {
+  await drainRequests(store.db);
   const tables = await sql<{ table_name: string }>`
     select table_name from information_schema.tables
     where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(store.db);
