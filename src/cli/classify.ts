@@ -1,12 +1,25 @@
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { classify } from '../domain/classify';
-import { runCli } from './common';
+import { runCli, UsageError } from './common';
+
+const USAGE = 'usage: npm run classify < messages.txt (one message per line, "\\n" for a newline in one; one JSON line out per line in)';
 
 /**
  * npm run classify: one message per stdin line → one JSON line each:
  * {"meeting_request", "where_is", "question", "score", "signals"}. "\n" in a line stands for a newline.
  */
 runCli(async () => {
+  let args;
+  try {
+    args = parseArgs({ options: { help: { type: 'boolean', short: 'h', default: false } } });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
     const c = classify(line.replace(/\\n/g, '\n'));

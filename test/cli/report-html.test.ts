@@ -128,7 +128,7 @@ describe('npm run audit -- --html', () => {
   }, 60_000);
 
   it('leaves the store untouched when the --html path is refused', async () => {
-    const fresh = await cliStore();
+    const fresh = await cliStore({ migrated: false });
     try {
       const r = await runScript('audit', [HOUSTON, '--html', '/nonexistent-ac-dir/x.html'], fresh.env);
       expect(r.code).toBe(2);

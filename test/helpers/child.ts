@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIGNING_SECRET } from './app-harness';
-import { emptyDataDir, freshStore, testBackend, type TestStore } from './store';
+import { migratedDataDir, freshStore, testBackend, type TestStore } from './store';
 
 /** Helpers for tests that run the app (or npm start) as a real process. */
 
@@ -71,6 +71,6 @@ export async function spawnedStore(prefix: string): Promise<SpawnedStore> {
     return { env: { DATABASE_URL: url.toString() }, pg, close: () => pg.close() };
   }
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
-  cpSync(await emptyDataDir(), dataDir, { recursive: true });
+  cpSync(await migratedDataDir(), dataDir, { recursive: true });
   return { env: { DATA_DIR: dataDir }, dataDir, close: async () => rmSync(dataDir, { recursive: true, force: true }) };
 }

@@ -1,20 +1,21 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectStore } from '../../src/store/connect';
-import { emptyDataDir, freshStore, testBackend, type TestStore } from './store';
+import { emptyDataDir, migratedDataDir, freshStore, testBackend, type TestStore } from './store';
 
 export const ROOT = join(__dirname, '..', '..');
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
 /**
- * A store for CLI processes: on Postgres a fresh schema named in DATABASE_URL's options, on
- * PGlite a fresh DATA_DIR. `open()` reads the same data in the test process (PGlite: only
- * while no CLI is running).
+ * A store for CLI processes: on Postgres a fresh schema named in DATABASE_URL's options (not
+ * migrated: the CLI migrates it), on PGlite a fresh DATA_DIR, already migrated unless
+ * { migrated: false } (see migratedDataDir). `open()` reads the same data in the test process
+ * (PGlite: only while no CLI is running).
  */
-export async function cliStore(): Promise<{ env: Record<string, string>; open(): Promise<TestStore | Awaited<ReturnType<typeof connectStore>>>; dispose(): Promise<void> }> {
+export async function cliStore(opts: { migrated?: boolean } = {}): Promise<{ env: Record<string, string>; open(): Promise<TestStore | Awaited<ReturnType<typeof connectStore>>>; dispose(): Promise<void> }> {
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn' };
   if (testBackend() === 'postgres') {
     const store = await freshStore({ migrate: false });
@@ -27,7 +28,7 @@ export async function cliStore(): Promise<{ env: Record<string, string>; open():
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'ac-cli-'));
-  cpSync(await emptyDataDir(), dir, { recursive: true });
+  cpSync(await (opts.migrated === false ? emptyDataDir() : migratedDataDir()), dir, { recursive: true });
   return {
     env: { ...base, DATABASE_URL: '', DATA_DIR: dir },
     open: () => connectStore({ kind: 'pglite', dataDir: dir }),
@@ -35,10 +36,24 @@ export async function cliStore(): Promise<{ env: Record<string, string>; open():
   };
 }
 
-/** Runs `npm run <script> -- args` and returns its exit code and output (never throws on a non-zero exit). */
-export function runScript(script: string, args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
+/**
+ * The command `npm run <script>` runs for a script that is `tsx <file>` (every CLI in package.json):
+ * node with tsx's loader on that file. Tests run it so, without npm in between (npm's own start costs
+ * ~0.8 s of CPU per run, and the suites run a few hundred); test/cli/npm-scripts.test.ts runs each
+ * such script through npm too and checks that both answer alike.
+ */
+export function directCommand(script: string): { file: string; args: string[] } | null {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /^tsx ([\w/.-]+\.ts)$/.exec(pkg.scripts[script] ?? '');
+  return m?.[1] ? { file: process.execPath, args: ['--import', 'tsx', m[1]] } : null;
+}
+
+/** Runs `npm run <script> -- args` (directly, see directCommand, unless `viaNpm`) and returns its exit code and output (never throws on a non-zero exit). */
+export function runScript(script: string, args: string[], env: Record<string, string>, stdin?: string, opts: { viaNpm?: boolean } = {}): Promise<CliResult> {
+  const direct = opts.viaNpm === true ? null : directCommand(script);
+  const [file, argv] = direct ? [direct.file, [...direct.args, ...args]] : ['npm', ['run', '--silent', script, '--', ...args]];
   return new Promise((resolve) => {
-    const child = execFile('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(file, argv, { cwd: ROOT, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err === null) return resolve({ code: 0, stdout, stderr });
       const e = err as { code?: unknown; signal?: unknown; killed?: boolean };
       // A process ended by a signal (or the timeout) has no exit code: say so instead of guessing one.

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { Pool } from 'pg';
 import type { Config } from '../../src/config';
 import { connectStore, type Store } from '../../src/store/connect';
 import { memoryImage } from '../../src/store/embedded-store';
-import { migrateToLatest } from '../../src/store/migrate';
+import { migrateToLatest, MIGRATIONS_DIR } from '../../src/store/migrate';
 import { TcpProxy } from './tcp-proxy';
 
 /** Where tests keep data: real Postgres when DATABASE_URL is set (a fresh schema per store), else in-memory PGlite. */
@@ -17,8 +17,49 @@ export function testBackend(): 'postgres' | 'pglite' {
 
 export type TestStore = Store & { storeConfig: Config['store']; schema: string | undefined };
 
-/** PGlite: the files of a migrated in-memory store, made once per test file (jest loads this module per file). */
+/**
+ * PGlite's initdb and the migrations cost 5-8 s of CPU, which every test file paid once (jest loads
+ * this module per file). Their results are kept on disk instead, shared by test files and jest
+ * workers, under a key that changes with anything they depend on: PGlite's version, the migrations,
+ * and the code that opens and migrates the store. Written to a temporary name and renamed, so a
+ * reader never sees half a file and two workers building at once only waste work.
+ */
+const CACHE_DIR = join(tmpdir(), `async-charter-test-cache-${String(process.getuid?.() ?? 0)}`);
+const ROOT = resolve(__dirname, '..', '..');
+
+function cacheKey(): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json')));
+  for (const f of ['src/store/embedded-store.ts', 'src/store/embedded-files.ts', 'src/store/migrate.ts', 'src/store/connect.ts', 'src/store/pglite-dialect.ts']) h.update(f).update(readFileSync(join(ROOT, f)));
+  for (const f of readdirSync(MIGRATIONS_DIR).sort()) h.update(f).update(readFileSync(join(MIGRATIONS_DIR, f)));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The cached result named `name`, made by `make` into a fresh path when missing. */
+async function cached(name: string, make: (path: string) => Promise<void>): Promise<string> {
+  const path = join(CACHE_DIR, `${name}-${cacheKey()}`);
+  if (existsSync(path)) return path;
+  mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${String(process.pid)}.${randomBytes(4).toString('hex')}`;
+  await make(tmp);
+  try {
+    renameSync(tmp, path);
+  } catch {
+    // Another worker's copy got there first (a directory cannot replace a non-empty one): keep it.
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return path;
+}
+
+/** PGlite: the files of a migrated in-memory store. */
 let migratedImage: Promise<Blob> | undefined;
+function migratedStoreImage(): Promise<Blob> {
+  migratedImage ??= cached('migrated.tar', async (path) => {
+    const image = await memoryImage((db) => migrateToLatest(db));
+    writeFileSync(path, Buffer.from(await image.arrayBuffer()));
+  }).then((path) => new Blob([readFileSync(path)]));
+  return migratedImage;
+}
 
 /**
  * A fresh, empty store: on Postgres a new schema (dropped again on close), on PGlite a new
@@ -36,9 +77,8 @@ export async function freshStore(opts: { migrate?: boolean; url?: string; connec
     store = await connectStore(storeConfig, { searchPath: schema, poolSize: 4 });
   } else {
     storeConfig = { kind: 'pglite', dataDir: 'memory://' };
-    // A migrated store starts from the files of one migrated once in this test file (~1 s instead of ~3-4 s).
-    if (opts.migrate !== false) migratedImage ??= memoryImage((db) => migrateToLatest(db));
-    store = await connectStore(storeConfig, opts.migrate !== false ? { memoryImage: await migratedImage } : {});
+    // A migrated store starts from the files of one migrated once (~1 s instead of 5-8 s).
+    store = await connectStore(storeConfig, opts.migrate !== false ? { memoryImage: await migratedStoreImage() } : {});
   }
   if (opts.migrate !== false && url) await migrateToLatest(store.db);
   const close = store.close.bind(store);
@@ -89,16 +129,31 @@ export async function breakableStore(): Promise<{ store: TestStore; down(): Prom
 }
 
 /**
- * PGlite: a data directory as the app leaves a new one (initialised, nothing in it), made once per
- * test file; tests that hand a process a new DATA_DIR copy it (a copy takes ~0.1 s, initdb 5-6 s).
+ * PGlite: a data directory as `npm run migrate` leaves a new one (initialised and migrated, nothing
+ * stored), made once (see `cached`). Tests that hand a process a new DATA_DIR copy it: a copy takes
+ * ~0.1 s, where initdb takes 5-6 s and the migrations another ~1.2 s in each process. The process
+ * still runs the migrations (none pending); test/store/migrate.test.ts migrates a new directory.
  */
-let template: Promise<string> | undefined;
+let migratedDir: Promise<string> | undefined;
+export function migratedDataDir(): Promise<string> {
+  migratedDir ??= cached('migrated-data-dir', async (path) => {
+    mkdirSync(path, { mode: 0o700 });
+    const store = await connectStore({ kind: 'pglite', dataDir: path });
+    try {
+      await migrateToLatest(store.db);
+    } finally {
+      await store.close();
+    }
+  });
+  return migratedDir;
+}
+
+/** PGlite: a data directory as the app leaves a new one before migrating (initialised, no tables), made once (see `cached`). */
+let emptyDir: Promise<string> | undefined;
 export function emptyDataDir(): Promise<string> {
-  template ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ac-template-'));
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    await (await connectStore({ kind: 'pglite', dataDir: dir })).close();
-    return dir;
-  })();
-  return template;
+  emptyDir ??= cached('empty-data-dir', async (path) => {
+    mkdirSync(path, { mode: 0o700 });
+    await (await connectStore({ kind: 'pglite', dataDir: path })).close();
+  });
+  return emptyDir;
 }
