@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WeeklyReport } from '../../src/domain/report';
@@ -10,6 +10,7 @@ import { SIGNING_SECRET } from '../helpers/app-harness';
 import { ROOT, runScript, type CliResult } from '../helpers/cli';
 import { FakeSlack } from '../helpers/fake-slack';
 import { FIXTURES } from '../helpers/fixtures';
+import { migratedDataDir } from '../helpers/store';
 
 /**
  * The embedded store with real processes: the app (npm start's entry point) owns DATA_DIR and
@@ -31,6 +32,8 @@ describe('npm run digest while the app runs on PGlite', () => {
 
   beforeAll(async () => {
     fake = await new FakeSlack().start();
+    // A migrated data directory (copied: initdb and the migrations would cost the audit ~7 s).
+    cpSync(await migratedDataDir(), dataDir, { recursive: true });
     const imported = await runScript('audit', [join(FIXTURES, 'slack-export-houstondatavis'), '--json', '--as-of', '2016-07-27T20:21:38Z'], env);
     expect(imported.code).toBe(0);
     expected = (JSON.parse(imported.stdout) as WeeklyReport[]).find((w) => w.week_start === '2015-09-21') as WeeklyReport;
