@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { classify } from '../domain/classify';
-import { runCli, UsageError } from './common';
+import { onlyHelp, runCli } from './common';
 
 const USAGE = 'usage: npm run classify < messages.txt (one message per line, "\\n" for a newline in one; one JSON line out per line in)';
 
@@ -10,16 +9,7 @@ const USAGE = 'usage: npm run classify < messages.txt (one message per line, "\\
  * {"meeting_request", "where_is", "question", "score", "signals"}. "\n" in a line stands for a newline.
  */
 runCli(async () => {
-  let args;
-  try {
-    args = parseArgs({ options: { help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (args.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (onlyHelp(USAGE)) return 0;
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
     const c = classify(line.replace(/\\n/g, '\n'));

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { isScalar, parseDocument } from 'yaml';
 import { loadDotEnv, loadStoreConfig, processEnv } from '../config';
 import { formatProblems, parseCharter, type Charter } from '../domain/charter';
@@ -109,6 +110,21 @@ export function parseAsOf(value: string | undefined): Date | undefined {
   const d = new Date(value);
   if (!ok || Number.isNaN(d.getTime())) throw new UsageError(`--as-of ${value}: not an ISO-8601 instant such as 2026-11-23T09:00:00Z`);
   return d;
+}
+
+/**
+ * Arguments of a command that takes none but --help (-h): true when --help was given (the usage is
+ * then printed on stdout); anything else is a UsageError naming it, with the usage.
+ */
+export function onlyHelp(usage: string): boolean {
+  let args;
+  try {
+    args = parseArgs({ options: { help: { type: 'boolean', short: 'h', default: false } } });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${usage}`);
+  }
+  if (args.values.help) process.stdout.write(`${usage}\n`);
+  return args.values.help;
 }
 
 /** Runs a CLI body: UsageError → message and exit 2; anything else → message and exit 1. */

@@ -1,23 +1,13 @@
-import { parseArgs } from 'node:util';
 import { loadDotEnv, loadStoreConfig, processEnv } from '../config';
 import { connectStore } from '../store/connect';
 import { migrateToLatest } from '../store/migrate';
-import { runCli, UsageError } from './common';
+import { onlyHelp, runCli } from './common';
 
 const USAGE = 'usage: npm run migrate (applies pending migrations to DATABASE_URL, or to the embedded store in DATA_DIR; takes no arguments)';
 
 /** npm run migrate: applies pending migrations to DATABASE_URL (or the embedded store in DATA_DIR). */
 runCli(async () => {
-  let args;
-  try {
-    args = parseArgs({ options: { help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (args.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (onlyHelp(USAGE)) return 0;
   loadDotEnv();
   const cfg = loadStoreConfig(processEnv());
   const where = cfg.kind === 'postgres' ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${cfg.dataDir}`;
