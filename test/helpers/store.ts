@@ -21,7 +21,7 @@ export type TestStore = Store & { storeConfig: Config['store']; schema: string |
  * PGlite's initdb and the migrations cost 5-8 s of CPU, which every test file paid once (jest loads
  * this module per file). Their results are kept on disk instead, shared by test files and jest
  * workers, under a key that changes with anything they depend on: PGlite's version, the migrations,
- * and the code that opens and migrates the store. Written to a temporary name and renamed, so a
+ * and the store's code (src/store). Written to a temporary name and renamed, so a
  * reader never sees half a file and two workers building at once only waste work.
  */
 const CACHE_DIR = join(tmpdir(), `async-charter-test-cache-${String(process.getuid?.() ?? 0)}`);
@@ -30,7 +30,8 @@ const ROOT = resolve(__dirname, '..', '..');
 function cacheKey(): string {
   const h = createHash('sha256');
   h.update(readFileSync(join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json')));
-  for (const f of ['src/store/embedded-store.ts', 'src/store/embedded-files.ts', 'src/store/migrate.ts', 'src/store/connect.ts', 'src/store/pglite-dialect.ts']) h.update(f).update(readFileSync(join(ROOT, f)));
+  const storeCode = join(ROOT, 'src', 'store');
+  for (const f of readdirSync(storeCode).sort()) h.update(f).update(readFileSync(join(storeCode, f)));
   for (const f of readdirSync(MIGRATIONS_DIR).sort()) h.update(f).update(readFileSync(join(MIGRATIONS_DIR, f)));
   return h.digest('hex').slice(0, 16);
 }
