@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { Db } from '../store/connect';
-import { drainRequests } from '../store/requests';
+import { analyzeIfNever, drainRequests } from '../store/requests';
 import { startCronJob, type Schedule } from './cron-job';
 
 /** Every five seconds: the queue a drain takes stays small (a few thousand rows at the bench's ingest rate). */
@@ -22,6 +22,9 @@ export function startRequestsSchedule(db: Db, logger: Logger, expression = REQUE
       timezone: 'Etc/UTC',
       tickAtStart: true,
       tick: async () => {
+        // A new store's first rows: statistics before the drain plans its lookups (see analyzeIfNever).
+        const analysed = await analyzeIfNever(db);
+        if (analysed.length > 0) logger.info({ job: 'requests', tables: analysed }, 'tables analysed for the first time');
         const applied = await drainRequests(db);
         if (applied > 0) logger.debug({ job: 'requests', applied }, 'requests queue applied');
       },
