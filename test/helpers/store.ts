@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
@@ -38,7 +38,8 @@ function cacheKey(): string {
 
 /** The cached result named `name`, made by `make` into a fresh path when missing. */
 async function cached(name: string, make: (path: string) => Promise<void>): Promise<string> {
-  const path = join(CACHE_DIR, `${name}-${cacheKey()}`);
+  const key = cacheKey();
+  const path = join(CACHE_DIR, `${name}-${key}`);
   if (existsSync(path)) return path;
   mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
   const tmp = `${path}.${String(process.pid)}.${randomBytes(4).toString('hex')}`;
@@ -49,7 +50,22 @@ async function cached(name: string, make: (path: string) => Promise<void>): Prom
     // Another worker's copy got there first (a directory cannot replace a non-empty one): keep it.
     rmSync(tmp, { recursive: true, force: true });
   }
+  pruneCache(key);
   return path;
+}
+
+/** Results of other keys (older code, another checkout) made over a day ago go, so the cache does not grow with every change. */
+const CACHE_MAX_AGE_MS = 24 * 3600 * 1000;
+function pruneCache(key: string): void {
+  for (const entry of readdirSync(CACHE_DIR)) {
+    if (entry.endsWith(`-${key}`)) continue;
+    const path = join(CACHE_DIR, entry);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > CACHE_MAX_AGE_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Gone already (another worker pruned it).
+    }
+  }
 }
 
 /** PGlite: the files of a migrated in-memory store. */
