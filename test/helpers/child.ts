@@ -1,10 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SIGNING_SECRET } from './app-harness';
-import { migratedDataDir, freshStore, testBackend, type TestStore } from './store';
+import { freshStore, newDataDir, testBackend, type TestStore } from './store';
 
 /** Helpers for tests that run the app (or npm start) as a real process. */
 
@@ -70,7 +68,6 @@ export async function spawnedStore(prefix: string): Promise<SpawnedStore> {
     url.searchParams.set('options', `-c search_path=${pg.schema}`);
     return { env: { DATABASE_URL: url.toString() }, pg, close: () => pg.close() };
   }
-  const dataDir = mkdtempSync(join(tmpdir(), prefix));
-  cpSync(await migratedDataDir(), dataDir, { recursive: true });
+  const dataDir = await newDataDir(prefix);
   return { env: { DATA_DIR: dataDir }, dataDir, close: async () => rmSync(dataDir, { recursive: true, force: true }) };
 }

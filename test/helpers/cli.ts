@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectStore } from '../../src/store/connect';
-import { emptyDataDir, migratedDataDir, freshStore, testBackend, type TestStore } from './store';
+import { freshStore, newDataDir, testBackend, type TestStore } from './store';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -27,14 +26,16 @@ export async function cliStore(opts: { migrated?: boolean } = {}): Promise<{ env
       dispose: () => store.close(),
     };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'ac-cli-'));
-  cpSync(await (opts.migrated === false ? emptyDataDir() : migratedDataDir()), dir, { recursive: true });
+  const dir = await newDataDir('ac-cli-', opts);
   return {
     env: { ...base, DATABASE_URL: '', DATA_DIR: dir },
     open: () => connectStore({ kind: 'pglite', dataDir: dir }),
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** package.json's scripts, read once. */
+const SCRIPTS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 /**
  * The command `npm run <script>` runs for a script that is `tsx <file>` (every CLI in package.json):
@@ -43,8 +44,7 @@ export async function cliStore(opts: { migrated?: boolean } = {}): Promise<{ env
  * such script through npm too and checks that both answer alike.
  */
 export function directCommand(script: string): { file: string; args: string[] } | null {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const m = /^tsx ([\w/.-]+\.ts)$/.exec(pkg.scripts[script] ?? '');
+  const m = /^tsx ([\w/.-]+\.ts)$/.exec(SCRIPTS[script] ?? '');
   return m?.[1] ? { file: process.execPath, args: ['--import', 'tsx', m[1]] } : null;
 }
 

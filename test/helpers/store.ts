@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
@@ -173,4 +173,11 @@ export function emptyDataDir(): Promise<string> {
     await (await connectStore({ kind: 'pglite', dataDir: path })).close();
   });
   return emptyDir;
+}
+
+/** A new DATA_DIR under the system's temporary directory: a copy of the migrated data directory, or of the initialised-only one with { migrated: false }. */
+export async function newDataDir(prefix: string, opts: { migrated?: boolean } = {}): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(await (opts.migrated === false ? emptyDataDir() : migratedDataDir()), dir, { recursive: true });
+  return dir;
 }
