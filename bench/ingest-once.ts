@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     const store = await connectStore(cfg.config.store, { logger });
     const service = await startService(cfg.config, { logger, store, metrics: createMetrics(), port: 0, jobs: false });
     // Of the scheduled jobs, the one that runs under load: the requests queue, applied every 5 s.
-    const requestsJob = startRequestsSchedule(store.db, logger);
+    const requestsJob = startRequestsSchedule(store.db, logger, { vacuumQueue: store.kind === 'pglite' });
     const rssIdle = Math.round(process.memoryUsage().rss / 1e6);
     const pids0 = url ? await backendPids(url.toString()) : [];
     const db0 = procCpuSeconds(pids0);

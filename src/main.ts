@@ -169,7 +169,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     await backfill?.resume();
     const schedule = opts.jobs === false ? null : startDigestSchedule(digests, logger);
     const retention = opts.jobs === false ? null : startRetentionSchedule(new RetentionService({ store, logger, now }), logger);
-    const requests = opts.jobs === false ? null : startRequestsSchedule(store.db, logger);
+    const requests = opts.jobs === false ? null : startRequestsSchedule(store.db, logger, { vacuumQueue: store.kind === 'pglite' });
     logger.info(
       { mode: config.slack.mode, port: slack.port(), metrics: metricsServer ? `${metricsServer.host}:${metricsServer.port()}` : null, store: store.kind, team_id: slack.identity.teamId },
       'Async Charter is running',

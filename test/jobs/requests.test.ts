@@ -36,6 +36,8 @@ const rows = async (db: Db, teamId: string): Promise<Row[]> => {
   return r.rows;
 };
 
+const queueBytes = async (db: Db): Promise<number> => Number((await sql<{ n: string }>`select pg_relation_size('requests_queue') as n`.execute(db)).rows[0]?.n);
+
 describe('the requests job', () => {
   it('runs in the app: what writes queued is in the requests table after a tick, and the queue is empty', async () => {
     const t = await startTestApp({ logLevel: 'info' });
@@ -51,6 +53,8 @@ describe('the requests job', () => {
       await t.service.requests?.runNow();
       expect(await rows(t.store.db, team)).toEqual([{ ts: '1764000000.000100', rcpt: 'U0JOBBEN01', answered: true }]);
       expect(await t.store.db.selectFrom('requests_queue').select('ts').where('team_id', '=', team).execute()).toEqual([]);
+      // The embedded store has no autovacuum: the app's job vacuums the queue it emptied (Postgres' autovacuum does it there).
+      if (t.store.kind === 'pglite') expect(await queueBytes(t.store.db)).toBe(0);
     } finally {
       await t.stop();
       await t.store.close();
@@ -76,6 +80,37 @@ describe('the requests job', () => {
     }
   });
 
+  it('with vacuumQueue, vacuums the queue after a tick that applied rows: its pages do not grow with every message written', async () => {
+    const store = await freshStore();
+    const team = 'T0JOBVACUU';
+    const logger = createLogger({ level: 'silent' });
+    const write = async (from: number) =>
+      insertMessages(store.db, team, Array.from({ length: 1000 }, (_, i) => message(`C0JOB0000${i % 4}`, `${1764000000 + from + i}.000100`, `U0JOBP${String(i % 7).padStart(4, '0')}`, [`U0JOBP${String((i + 3) % 7).padStart(4, '0')}`])));
+    try {
+      // Without it (what the embedded store did before): the drained queue keeps its pages, and the next rows add more.
+      const plain = startRequestsSchedule(store.db, logger, { expression: '0 0 1 1 *' });
+      await write(0);
+      const queued = await queueBytes(store.db);
+      expect(queued).toBeGreaterThan(0);
+      await plain.runNow();
+      await plain.stop();
+      expect(await store.db.selectFrom('requests_queue').select('ts').execute()).toEqual([]);
+      const vacuumed = startRequestsSchedule(store.db, logger, { expression: '0 0 1 1 *', vacuumQueue: true });
+      try {
+        for (const from of [1000, 2000, 3000]) {
+          await write(from);
+          await vacuumed.runNow();
+          expect(await queueBytes(store.db)).toBe(0);
+        }
+      } finally {
+        await vacuumed.stop();
+      }
+      expect(Number((await sql<{ n: string }>`select count(*) as n from requests where team_id = ${team}`.execute(store.db)).rows[0]?.n)).toBe(4000);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('analyses messages and requests once they hold rows and were never analysed, and only then', async () => {
     const store = await freshStore();
     const reltuples = async () => {
@@ -91,7 +126,7 @@ describe('the requests job', () => {
       // Only messages holds rows before a drain.
       expect(await analyzeIfNever(store.db)).toEqual(['messages']);
       expect(await reltuples()).toEqual({ messages: 2, requests: -1 });
-      const schedule = startRequestsSchedule(store.db, createLogger({ level: 'silent' }), '0 0 1 1 *');
+      const schedule = startRequestsSchedule(store.db, createLogger({ level: 'silent' }), { expression: '0 0 1 1 *' });
       try {
         await schedule.runNow();
         await schedule.runNow();
