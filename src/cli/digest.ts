@@ -55,15 +55,19 @@ runCli(async () => {
 
   const store = await openCliStore();
   try {
+    // An empty week is a report with zero counts and null ratios, exit 0 (SPEC §7), whether the store
+    // holds nothing of the team or nothing has happened in the week yet; stderr says which.
     if (!(await hasTeam(store.db, v.team))) {
       const teams = await knownTeams(store.db);
-      throw new UsageError(`no data for team ${v.team}; ${teams.length > 0 ? `teams in this store: ${teams.join(', ')}` : 'this store is empty (run npm run audit, or start the app, first)'}`);
+      const why = `no data for team ${v.team}; ${teams.length > 0 ? `teams in this store: ${teams.join(', ')}` : 'this store is empty (run npm run audit, or start the app, first)'}`;
+      if (slackConfig !== null) throw new UsageError(why);
+      process.stderr.write(`warning: ${why}. The report is empty\n`);
     }
     const { charter } = await loadCharter(store.db, v.team);
-    if (weekBounds(monday, charter.timezone)[0] > asOf.getTime()) {
-      throw new UsageError(`--week ${v.week}: the week of ${monday} starts after as_of ${asOf.toISOString()}; nothing has happened in it yet`);
+    const [weekStart, weekEnd] = weekBounds(monday, charter.timezone);
+    if (weekStart > asOf.getTime() && slackConfig === null) {
+      process.stderr.write(`warning: --week ${v.week}: the week of ${monday} starts after as_of ${asOf.toISOString()}; nothing has happened in it yet. The report is empty\n`);
     }
-    const weekEnd = weekBounds(monday, charter.timezone)[1];
     if (slackConfig !== null && weekEnd > asOf.getTime()) {
       // Posting it now would mark the week done, and the full week would never be posted.
       throw new UsageError(`--week ${v.week}: the week of ${monday} has not ended yet (it ends ${new Date(weekEnd).toISOString()}); a digest is posted for a finished week`);

@@ -42,8 +42,8 @@ describe('npm run digest: bad input and --post', () => {
     ['no --week', ['--team', TEAM], /^--week is missing: any day of the week, as YYYY-MM-DD \(usage: /],
     ['a week outside the calendar', ['--team', TEAM, '--week', '0001-01-01'], /^--week 0001-01-01: outside the calendar this app reports on \(weeks from 2000-01-03\)$/],
     ['a date that does not exist', ['--team', TEAM, '--week', '2026-02-30'], /^--week 2026-02-30: not a date YYYY-MM-DD$/],
-    ['a week after as_of', ['--team', TEAM, '--week', '2026-12-09', '--as-of', AS_OF], /^--week 2026-12-09: the week of 2026-12-07 starts after as_of 2026-11-30T09:00:00.000Z; nothing has happened in it yet$/],
-    ['an unknown team', ['--team', 'T0X', '--week', WEEK], /^no data for team T0X; teams in this store: T0TEAM0001$/],
+    ['an unknown team, with --post', ['--team', 'T0X', '--week', WEEK, '--post', '--as-of', AS_OF], /^no data for team T0X; teams in this store: T0TEAM0001$/],
+    ['posting a week after as_of', ['--team', TEAM, '--week', '2026-12-09', '--post', '--as-of', AS_OF], /^--week 2026-12-09: the week of 2026-12-07 has not ended yet/],
     ['--force without --post', ['--team', TEAM, '--week', WEEK, '--force'], /^--force goes with --post \(it posts the digest again\)$/],
     ['posting a week that has not ended', ['--team', TEAM, '--week', '2026-11-25', '--post', '--as-of', '2026-11-27T12:00:00Z'], /^--week 2026-11-25: the week of 2026-11-23 has not ended yet \(it ends 2026-11-30T00:00:00.000Z\); a digest is posted for a finished week$/],
     ['an unknown option', ['--team', TEAM, '--week', WEEK, '--colour'], /^Unknown option '--colour'.* \(usage: /],
@@ -52,6 +52,21 @@ describe('npm run digest: bad input and --post', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(oneLine(r.stderr)).toMatch(message);
+  }, 60_000);
+
+  // SPEC §7: an empty week prints a report with zero counts and null ratios, exit 0.
+  it.each([
+    ['a week after as_of', ['--team', TEAM, '--week', '2026-12-09', '--as-of', AS_OF], TEAM, '2026-12-07', /^warning: --week 2026-12-09: the week of 2026-12-07 starts after as_of 2026-11-30T09:00:00.000Z; nothing has happened in it yet\. The report is empty$/],
+    ['an unknown team', ['--team', 'T0X', '--week', WEEK, '--as-of', AS_OF], 'T0X', WEEK, /^warning: no data for team T0X; teams in this store: T0TEAM0001\. The report is empty$/],
+  ])('%s: the empty report, exit 0, and why on stderr', async (_name, args, team, weekStart, warning) => {
+    const r = await runScript('digest', [...args, '--json'], store.env);
+    expect(r.code).toBe(0);
+    expect(oneLine(r.stderr)).toMatch(warning);
+    const report = JSON.parse(r.stdout) as WeeklyReport;
+    expect(report).toMatchObject({ team_id: team, week_start: weekStart, as_of: '2026-11-30T09:00:00.000Z', messages: 0, requests: 0, compliance: null, channels: [] });
+    const table = await runScript('digest', args, store.env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`^${weekStart} +0 +0 `, 'm'));
   }, 60_000);
 
   it('--post without a bot token or without a digest channel: exit 2, nothing posted', async () => {
