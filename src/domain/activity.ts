@@ -105,7 +105,7 @@ export function tsToDate(ts: string | undefined): Date | null {
   return new Date(ms);
 }
 
-const MENTION = /<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>/g;
+const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 
 /** Distinct user ids mentioned as <@U…> or <@U…|label>, in order of first appearance. */
 export function parseMentions(text: string | undefined): string[] {

@@ -28,8 +28,8 @@ const isIsoDate = (s: string): boolean => {
 const timeOfDay = z.string().regex(HHMM, 'must be a time "HH:MM" (24-hour), e.g. "09:00"');
 const weekday = z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` });
 const weekdays = z.array(weekday).refine((a) => new Set(a).size === a.length, 'lists a day twice');
-const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123ABCD (not a #name)');
-const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U0123ABCD');
+const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a Slack channel id such as C0123ABCD (not a #name)');
+const userId = z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id such as U0123ABCD');
 const span = (what: string) =>
   z
     .object({ start: timeOfDay, end: timeOfDay })

@@ -133,7 +133,7 @@ export function parseAsyncCommand(text: string): AsyncCommand {
 
 function parseStats(rest: string): AsyncCommand {
   if (rest === '') return { kind: 'stats', channel: null };
-  const escaped = /^<#([CG][A-Z0-9]{2,})(?:\|([^>]*))?>$/.exec(rest);
+  const escaped = /^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$/.exec(rest);
   if (escaped) return { kind: 'stats', channel: { id: escaped[1] ?? '', name: escaped[2] ? decodeSlackEscapes(escaped[2]) : null } };
   if (/^#\S+$/.test(rest)) return invalid('stats', "I couldn't find that channel; pick it from the list as you type #", EXAMPLES.stats);
   return invalid('stats', '`stats` takes nothing (the whole workspace) or one #channel.', EXAMPLES.stats);

@@ -16,7 +16,7 @@ export function escapeSlackText(text: string): string {
  * should_escape): `<@U…|label>`, `<#C…|name>`, `<https://…|label>`. Group mentions (`<!…>`) and
  * anything else are not here.
  */
-const KEPT = /<(@[UW][A-Z0-9]{2,}|#[CG][A-Z0-9]{2,}|(?:https?:\/\/|mailto:)[^\s<>|]+)(?:\|[^<>]*)?>/g;
+const KEPT = /<(@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|(?:https?:\/\/|mailto:)[^\s<>|]+)(?:\|[^<>]*)?>/g;
 
 /**
  * Like escapeSlackText, but keeps mentions of one person (`<@U…>`), channel links (`<#C…>`) and

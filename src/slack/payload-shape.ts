@@ -8,8 +8,8 @@ import { z } from 'zod';
 
 /** Slack ids: letters, digits, '_' and '-', bounded (no NUL, no 300k-character "channel"). */
 const slackId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-const teamId = z.string().regex(/^[TE][A-Z0-9]{2,30}$/);
-const ts = z.string().regex(/^\d{1,12}\.\d{1,9}$/);
+const teamId = z.string().regex(/^[TE][A-Z0-9]{1,30}$/);
+const ts = z.string().regex(/^\d{1,12}(?:\.\d{1,9})?$/);
 /** A name the store may keep (a channel's, a person's, a reaction): text without NUL (Postgres refuses it), bounded. */
 const name = z.string().regex(/^[^\0]{0,255}$/);
 const subtype = z.string().regex(/^[a-z0-9_.]{1,64}$/);

@@ -55,6 +55,8 @@ describe('mentions', () => {
     ['plain mention', 'hi <@U0BEN00001>', ['U0BEN00001']],
     ['labelled mention', 'hi <@U0BEN00001|ben>', ['U0BEN00001']],
     ['enterprise W id', 'hi <@W0ENT00001>', ['W0ENT00001']],
+    ['short ids, as hand-made exports and tests write them', '<@U1> and <@U2|bo>', ['U1', 'U2']],
+    ['not a lower-case or empty id', '<@u1> <@U> <@Uab>', []],
     ['distinct, in order of first appearance', '<@U2AAAA> <@U1AAAA> <@U2AAAA|two>', ['U2AAAA', 'U1AAAA']],
     ['not channels, groups or specials', '<#C0GENERAL1|general> <!here> <!subteam^S123|team> <!channel>', []],
     ['not a bare @name', '@ben can you look', []],

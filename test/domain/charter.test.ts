@@ -63,6 +63,13 @@ describe('charter (SPEC §1)', () => {
     expect(p?.message).toMatch(message);
   });
 
+  it('takes ids of any length Slack-shaped (C1, U1 in hand-written charters)', () => {
+    const r = parseCharter({ urgent_channels: ['C1'], excluded_channels: ['G2'], editors: ['U1', 'W2'] });
+    expect(r.ok).toBe(true);
+    expect(parseCharter({ urgent_channels: ['C'] }).ok).toBe(false);
+    expect(parseCharter({ editors: ['u1'] }).ok).toBe(false);
+  });
+
   it('per-channel overrides change response windows and nudges for that channel only', () => {
     const r = parseCharter({ urgent_channels: ['C0INCIDENT'], channel_overrides: { C0SUPPORT: { response_windows: { normal: { working_minutes: 120 } }, nudges: { meeting_requests: false } } } });
     if (!r.ok) throw new Error('invalid');
