@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toMessageRecord, type MessageRecord, type SlackMessage } from '../domain/activity';
+import { toMessageRecord, tsToDate, type MessageRecord, type SlackMessage } from '../domain/activity';
 import { encodeMessageRows } from '../store/import-copy';
 import { ExportError } from './export-reader';
 
@@ -55,10 +55,10 @@ export function parseDay(path: string, bytes: Uint8Array, channelId: string, for
   let newestAt: number | null = null;
   for (const m of list) {
     const record = toMessageRecord(m, channelId);
-    if (record === null) continue;
-    const at = record.postedAt.getTime();
-    if (newestAt === null || at > newestAt) newestAt = at;
-    records.push(record);
+    // as_of defaults to the newest message in the export (SPEC §5): any message, a bot's or a join too.
+    const at = record !== null ? record.postedAt.getTime() : (tsToDate(typeof m.ts === 'string' ? m.ts : undefined)?.getTime() ?? null);
+    if (at !== null && (newestAt === null || at > newestAt)) newestAt = at;
+    if (record !== null) records.push(record);
   }
   if (format.kind === 'records') return { count: records.length, newestAt, records };
   // A buffer of its own (never Buffer's shared pool), so that a worker can transfer it.

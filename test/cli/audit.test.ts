@@ -150,6 +150,26 @@ describe('npm run audit', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  it('takes as_of from the newest message in the export, a bot\'s or a join included (SPEC §5)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ac-asof-'));
+    cpSync(HOUSTON, dir, { recursive: true });
+    // The newest human message is 2016-07-27T20:21:38Z; a day later, a bot's message and then a join.
+    writeFileSync(
+      join(dir, 'general', '2016-07-28.json'),
+      JSON.stringify([
+        { type: 'message', subtype: 'bot_message', bot_id: 'B0BOT00001', username: 'ci', ts: '1469700000.000100', text: 'build passed' },
+        { type: 'message', subtype: 'channel_join', user: 'U061A1R2R', ts: '1469703600.000200', text: '<@U061A1R2R> has joined the channel' },
+      ]),
+    );
+    const r = await runScript('audit', [dir, '--json'], store.env);
+    expect(r.code).toBe(0);
+    const reports = JSON.parse(r.stdout) as WeeklyReport[];
+    expect(reports).toHaveLength(61);
+    expect(reports.reduce((n, x) => n + x.messages, 0)).toBe(1025);
+    for (const x of reports) expect(x.as_of).toBe('2016-07-28T11:00:00.000Z');
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
   it('leaves private channels and DMs out unless --include-private', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ac-private-'));
     cpSync(HOUSTON, dir, { recursive: true });
