@@ -5,6 +5,14 @@ import { channelRules, minutesOfDay, type Charter, WEEKDAYS } from './charter';
 
 /** The private nudges the app shows: to the author, in the channel where they wrote. */
 export type NudgeKind = 'meeting_request' | 'off_hours' | 'early_followup' | 'focus';
+
+/** Only messages under this age when they arrive are nudged (SPEC §7: "under 10 minutes old"). */
+export const NUDGE_MAX_AGE_MS = 10 * 60_000;
+
+/** Whether a message posted at postedAt may still be nudged at now: under 10 minutes old, not 10 minutes or more. */
+export function youngEnoughToNudge(postedAt: number, now: number): boolean {
+  return now - postedAt < NUDGE_MAX_AGE_MS;
+}
 /** What the person did with a nudge (the first outcome recorded wins). */
 export type NudgeOutcome = 'thread' | 'memo' | 'agenda' | 'not_meeting' | 'snoozed' | 'dismissed';
 /** What a nudge's buttons and modals carry: which nudge (n, its id), about which message (channel c, ts). */

@@ -1,7 +1,7 @@
 import { Background, BatchedWork } from '../background';
 import type { MessageRecord } from '../domain/activity';
 import { channelRules, type Charter } from '../domain/charter';
-import { agendaWarning, earlyFollowupText, focusText, followupLookbackMs, meetingNudgeText, offHoursText, type NudgeKind, type NudgeOutcome, type NudgeRef } from '../domain/nudges';
+import { agendaWarning, earlyFollowupText, youngEnoughToNudge, focusText, followupLookbackMs, meetingNudgeText, offHoursText, type NudgeKind, type NudgeOutcome, type NudgeRef } from '../domain/nudges';
 import { dueAfter, isWorkingAt, scheduleFor, type Schedule } from '../domain/working-time';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
@@ -12,8 +12,6 @@ import { nudgeContext, type NudgeContext, type RecentNudge } from '../store/nudg
 import { personTz, type NamedPerson } from '../store/users';
 import type { SlackPort } from './slack-port';
 
-/** Messages older than this when they arrive (backfills, late redeliveries) never nudge. */
-export const MAX_AGE_MS = 10 * 60_000;
 const HOUR = 3_600_000;
 /** Per person and kind: at most this many nudges in the window. */
 export const RATE_LIMITS: Record<NudgeKind, { max: number; windowMs: number }> = {
@@ -81,7 +79,7 @@ export class NudgeService {
   /** Called after the commit, off the ack path. Errors are logged, never thrown. */
   consider(a: Arrival): void {
     const now = this.now();
-    if (a.edit || a.retryNum !== undefined || now - a.message.postedAt.getTime() > MAX_AGE_MS) return;
+    if (a.edit || a.retryNum !== undefined || !youngEnoughToNudge(a.message.postedAt.getTime(), now)) return;
     // Most messages neither ask for a meeting nor mention anyone: nothing to load for them.
     if (!a.message.meetingRequest && a.message.mentions.length === 0) return;
     this.batches.add({ a, now });

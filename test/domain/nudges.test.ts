@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { makeCharter } from '../helpers/charter';
-import { agendaWarning, asyncRule, describeWindow, earlyFollowupText, focusAt, followupLookbackMs, meetingNudgeText, offHoursText, parseNudgeRef, placeOf } from '../../src/domain/nudges';
+import { agendaWarning, asyncRule, describeWindow, earlyFollowupText, focusAt, followupLookbackMs, meetingNudgeText, offHoursText, parseNudgeRef, placeOf, youngEnoughToNudge } from '../../src/domain/nudges';
 
 const charter = makeCharter;
 const at = (iso: string, tz: string) => DateTime.fromISO(iso, { zone: tz }).toMillis();
@@ -66,6 +66,19 @@ describe('nudge wording and timing', () => {
   ])('agenda warning: %s', (_name, local, warning) => {
     const now = at('2026-11-23T14:00', 'UTC');
     expect(agendaWarning(charter(), 'UTC', at(local, 'UTC'), now)).toBe(warning);
+  });
+});
+
+describe('which arrivals may be nudged (SPEC §7: under 10 minutes old)', () => {
+  const posted = Date.UTC(2026, 10, 24, 9, 0, 0);
+  it.each([
+    ['just posted', 0, true],
+    ['9 minutes 59.999 seconds old', 599_999, true],
+    ['exactly 10 minutes old', 600_000, false],
+    ['11 minutes old', 660_000, false],
+    ['posted a little after the app\'s clock (clock skew)', -2_000, true],
+  ])('%s', (_name, age, expected) => {
+    expect(youngEnoughToNudge(posted, posted + age)).toBe(expected);
   });
 });
 
