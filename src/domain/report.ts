@@ -55,8 +55,16 @@ export type ReportInputs = {
 /** Rounds half away from zero to `digits` decimals (SPEC §7), exact for decimal ties. */
 export function roundHalfAway(x: number, digits: number): number {
   const sign = x < 0 ? -1 : 1;
-  const shifted = Math.round(Number(`${Math.abs(x)}e${digits}`));
-  return sign * Number(`${shifted}e-${digits}`) + 0;
+  return sign * shiftDecimal(Math.round(shiftDecimal(Math.abs(x), digits)), -digits) + 0;
+}
+
+/**
+ * v × 10^k through v's decimal text, so that 1.005 (written 1.005) shifts to exactly 100.5. JavaScript
+ * writes numbers under 1e-6 and from 1e21 in exponent form ("1e-7", "1e+21"): their exponent moves.
+ */
+function shiftDecimal(v: number, k: number): number {
+  const [mantissa, exponent = '0'] = String(v).split('e');
+  return Number(`${mantissa}e${Number(exponent) + k}`);
 }
 
 /** Local date of the Monday of the week containing t, in tz. */

@@ -29,6 +29,13 @@ describe('rounding and statistics (SPEC §5, §7)', () => {
     [1.35, 1, 1.4],
     [-1.25, 1, -1.3],
     [0, 3, 0],
+    // JavaScript writes these in exponent form: a few milliseconds of focus in hours, a huge count.
+    [1e-7, 1, 0],
+    [-3e-9, 3, 0],
+    [5e-7, 6, 0.000001],
+    [1.5e-7, 7, 0.0000002],
+    [1e21, 1, 1e21],
+    [1.005, 2, 1.01],
   ])('roundHalfAway(%p, %i) = %p (half away from zero)', (x, d, expected) => {
     expect(roundHalfAway(x, d)).toBe(expected);
   });
