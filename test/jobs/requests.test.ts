@@ -86,6 +86,9 @@ describe('the requests job', () => {
     const logger = createLogger({ level: 'silent' });
     const write = async (from: number) =>
       insertMessages(store.db, team, Array.from({ length: 1000 }, (_, i) => message(`C0JOB0000${i % 4}`, `${1764000000 + from + i}.000100`, `U0JOBP${String(i % 7).padStart(4, '0')}`, [`U0JOBP${String((i + 3) % 7).padStart(4, '0')}`])));
+    // Whether VACUUM could free the pages: always on the embedded store (one process); on Postgres,
+    // another test file's open transaction may still see the deleted rows, and autovacuum runs too.
+    const embedded = store.kind === 'pglite';
     try {
       // Without it (what the embedded store did before): the drained queue keeps its pages, and the next rows add more.
       const plain = startRequestsSchedule(store.db, logger, { expression: '0 0 1 1 *' });
@@ -95,12 +98,15 @@ describe('the requests job', () => {
       await plain.runNow();
       await plain.stop();
       expect(await store.db.selectFrom('requests_queue').select('ts').execute()).toEqual([]);
+      if (embedded) expect(await queueBytes(store.db)).toBe(queued);
       const vacuumed = startRequestsSchedule(store.db, logger, { expression: '0 0 1 1 *', vacuumQueue: true });
       try {
         for (const from of [1000, 2000, 3000]) {
           await write(from);
+          expect(await queueBytes(store.db)).toBeGreaterThan(0);
           await vacuumed.runNow();
-          expect(await queueBytes(store.db)).toBe(0);
+          expect(await store.db.selectFrom('requests_queue').select('ts').execute()).toEqual([]);
+          if (embedded) expect(await queueBytes(store.db)).toBe(0);
         }
       } finally {
         await vacuumed.stop();
