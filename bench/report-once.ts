@@ -192,9 +192,22 @@ async function main(): Promise<void> {
   const store = await connectStore(cfg);
   const rssBefore = process.resourceUsage().maxRSS / 1024;
   const asOf = new Date(weekBounds(week, charter.timezone)[1] + 9 * 3_600_000);
+  // What else the server did meanwhile: autovacuum workers (a late report may meet one after the
+  // bench's writes), polled every 100 ms on a connection of their own.
+  const watcher = new Client({ connectionString: cfg.url });
+  await watcher.connect();
+  const autovacuum = new Set<string>();
+  const poll = setInterval(() => {
+    watcher
+      .query<{ q: string }>("select query as q from pg_stat_activity where backend_type = 'autovacuum worker' and datname = current_database()")
+      .then((r) => r.rows.forEach((row) => autovacuum.add(row.q.replace(/^autovacuum: /, ''))))
+      .catch(() => undefined);
+  }, 100);
   const t0 = performance.now();
   const [report] = await buildReports(store.db, team, { weeks: [week], asOf });
   const t1 = performance.now();
+  clearInterval(poll);
+  await watcher.end();
   const peak = process.resourceUsage().maxRSS / 1024;
   // count(*) over the same rows: the team's messages the report reads (its lookback to as_of).
   const countOnce = async () => {
@@ -216,7 +229,8 @@ async function main(): Promise<void> {
   const { messages, requests, on_time, late, overdue, pending, early_followups, after_hours_messages } = report;
   process.stdout.write(
     `${reportS.toFixed(2)} s, peak RSS ${Math.round(peak)} MB (${Math.round(rssBefore)} MB before it); count(*) ${count.s.toFixed(2)} s over ${count.n} rows; ratio ${(reportS / count.s).toFixed(1)}×` +
-      ` [${messages} messages, ${after_hours_messages} after hours; ${requests} requests: ${on_time} on time, ${late} late, ${overdue} overdue, ${pending} pending, ${early_followups} early follow-ups; ${report.channels.length} channels]\n`,
+      ` [${messages} messages, ${after_hours_messages} after hours; ${requests} requests: ${on_time} on time, ${late} late, ${overdue} overdue, ${pending} pending, ${early_followups} early follow-ups; ${report.channels.length} channels]` +
+      `${autovacuum.size > 0 ? ` (autovacuum meanwhile: ${[...autovacuum].join('; ')})` : ''}\n`,
   );
 }
 
