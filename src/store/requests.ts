@@ -22,16 +22,25 @@ export async function deferRequests(trx: Db, teamId: string): Promise<void> {
   await sql`insert into requests_stale (team_id) values (${teamId}) on conflict (team_id) do nothing`.execute(trx);
 }
 
+/** Channels of a stale team computed anew per statement (migrations/202612110002_requests_rebuild_by_channel.sql). */
+export const REBUILD_CHANNELS = 1;
+
 /**
- * Applies the whole queue (as it stands when each share is taken; writes committed meanwhile are
- * applied too, up to `maxShares`) and computes stale teams anew; with `team`, that team's only.
- * Returns how many queued rows it applied. Each share is a statement of its own, so that other
- * work on the store (an embedded store's acknowledgements) runs between them.
+ * Computes stale teams anew (after an import), channel by channel, then applies the whole queue (as
+ * it stands when each share is taken; writes committed meanwhile are applied too); with `team`, that
+ * team's only; `maxShares` bounds the statements of each of the two parts. Returns how many queued
+ * rows it applied. Each channel and each share is a statement of its own, so that other work on the
+ * store (an embedded store's acknowledgements) runs between them: one statement for a whole
+ * 1M-message team held the embedded app for 10-12 s.
  */
 export async function drainRequests(db: Db, opts: { team?: string; share?: number; maxShares?: number } = {}): Promise<number> {
   const share = opts.share ?? DRAIN_SHARE;
   const team = opts.team ?? null;
   const maxShares = opts.maxShares ?? Number.POSITIVE_INFINITY;
+  for (let i = 0; i < maxShares; i += 1) {
+    const r = await sql<{ n: number }>`${sql.raw(UNBOUNDED)} select requests_rebuild_step(${team}::text, ${REBUILD_CHANNELS}) as n`.execute(db);
+    if (Number(r.rows[0]?.n ?? 0) < REBUILD_CHANNELS) break;
+  }
   let applied = 0;
   for (let i = 0; i < maxShares; i += 1) {
     const r = await sql<{ n: number }>`${sql.raw(UNBOUNDED)} select requests_drain(${share}, ${team}::text) as n`.execute(db);

@@ -246,6 +246,12 @@ export interface RequestsStaleTable {
   team_id: string;
 }
 
+/** A stale team's channels still to compute (migrations/202612110002_requests_rebuild_by_channel.sql). */
+export interface RequestsStaleChannelsTable {
+  team_id: string;
+  channel_id: string;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   slack_events: SlackEventsTable;
@@ -258,6 +264,7 @@ export interface Database {
   requests: RequestsTable;
   requests_queue: RequestsQueueTable;
   requests_stale: RequestsStaleTable;
+  requests_stale_channels: RequestsStaleChannelsTable;
   charters: ChartersTable;
   charter_history: CharterHistoryTable;
   decisions: DecisionsTable;

@@ -359,6 +359,37 @@ describe(`requests kept by queue and drains equal SPEC §4 recomputed from the s
     expect(await store.db.selectFrom('requests_stale').select('team_id').where('team_id', '=', teamId).execute()).toEqual([]);
   });
 
+  test('a stale team is computed channel by channel, a statement each: a partial drain leaves the rest marked; a channel left without messages loses its requests', async () => {
+    teamNo += 1;
+    const teamId = `T0RQ${String(teamNo).padStart(6, '0')}`;
+    const roots = new Map<string, string>();
+    const third = 'C0RQ000003';
+    const msgs = Array.from({ length: 12 }, (_, i) => {
+      const m = record({ channel: i % 2, s: i + 1, u: 0, short: false, author: i % 4, mentions: [(i + 1) % 4], reply: null }, roots);
+      return i % 3 === 2 ? { ...m, channelId: third } : m;
+    });
+    await insertMessages(store.db, teamId, msgs);
+    expect(await stored(teamId)).toEqual(await expected(teamId));
+    expect((await storedNow(teamId)).some((r) => r.channel_id === third)).toBe(true);
+    // A bulk load: the third channel's messages go, the first gets one more; the triggers queue nothing.
+    await store.db.transaction().execute(async (trx) => {
+      await deferRequests(trx, teamId);
+      await trx.deleteFrom('messages').where('team_id', '=', teamId).where('channel_id', '=', third).execute();
+      await insertMessages(trx, teamId, [record({ channel: 0, s: 40, u: 0, short: false, author: 3, mentions: [0, 1], reply: null }, roots)]);
+    });
+    const pending = async () => (await store.db.selectFrom('requests_stale_channels').select('channel_id').where('team_id', '=', teamId).orderBy('channel_id').execute()).map((r) => r.channel_id);
+    // One step: the team becomes its two channels with messages, the third's requests go, and one channel is computed.
+    await drainRequests(store.db, { team: teamId, maxShares: 1 });
+    expect(await pending()).toEqual([CHANNELS[1]]);
+    const now = await storedNow(teamId);
+    expect(now.filter((r) => r.channel_id === third)).toEqual([]);
+    expect(now.filter((r) => r.channel_id === CHANNELS[0])).toEqual((await expected(teamId)).filter((r) => r.channel_id === CHANNELS[0]));
+    // The rest at the next drain.
+    expect(await stored(teamId)).toEqual(await expected(teamId));
+    expect(await pending()).toEqual([]);
+    expect(await store.db.selectFrom('requests_stale').select('team_id').where('team_id', '=', teamId).execute()).toEqual([]);
+  });
+
   test('drains at the same time apply the queue once between them (one at a time)', async () => {
     teamNo += 1;
     const teamId = `T0RQ${String(teamNo).padStart(6, '0')}`;
