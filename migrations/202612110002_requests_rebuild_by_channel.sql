@@ -11,6 +11,10 @@ create table requests_stale_channels (
   primary key (team_id, channel_id)
 );
 
+-- A channel's requests found without reading the others': each channel's computation first deletes
+-- them (a scan of all requests took 38 of the 55 ms a 2,000-message channel took; 14 ms with it).
+create index requests_channel on requests (team_id, channel_id);
+
 create function requests_rebuild_channel(p_team text, p_channel text) returns void language plpgsql
 -- Hash joins and bitmap scans of the team's rows: right after a bulk load the statistics still
 -- describe the store before it, and the planner took the team for a few rows (a merge join of the
@@ -64,9 +68,11 @@ declare
   stale text;
   k record;
   n integer := 0;
+  converted boolean := false;
 begin
   perform pg_advisory_xact_lock(7365432101);
   for stale in delete from requests_stale where p_team is null or team_id = p_team returning team_id loop
+    converted := true;
     insert into requests_stale_channels (team_id, channel_id)
     with recursive c(ch) as (
       select min(channel_id) from messages where team_id = stale
@@ -78,6 +84,10 @@ begin
     delete from requests r where r.team_id = stale
       and not exists (select 1 from requests_stale_channels s where s.team_id = stale and s.channel_id = r.channel_id);
   end loop;
+  -- A team goes stale after a bulk load, which the statistics do not know of yet: the planner took
+  -- the team for a row or two and read all of its messages for each channel (by team_id alone, three
+  -- times: ~0.9 s a 40k-message channel beside another team's 1M messages, 0.27 s after this).
+  if converted then analyze messages; analyze reactions; end if;
   for k in
     delete from requests_stale_channels where ctid = any(array(
       select ctid from requests_stale_channels where p_team is null or team_id = p_team order by team_id, channel_id limit p_channels))
