@@ -4,7 +4,7 @@ import { channelNames } from '../store/channels';
 import { openCliStore, runCli, UsageError } from './common';
 import { reportTable } from './format';
 
-const USAGE = 'usage: npm run demo [-- --json] [--messages N]';
+const USAGE = 'usage: npm run demo -- [--json] [--messages N]';
 
 /**
  * npm run demo: a made-up workspace (300 people in 8 time zones, 25 channels) with four weeks of
