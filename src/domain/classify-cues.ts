@@ -1,4 +1,5 @@
-import { anyOf } from './classify-rules';
+import { GATE } from './classify-rules';
+import type { Candidates } from './literal-gate';
 /**
  * Cues: broad, hand-written patterns over prepared text (see prepare()) that the learned model
  * weighs as features (r:cue:<name>). Unlike the rules they decide nothing alone and may be loose:
@@ -54,11 +55,11 @@ export const CUES: ReadonlyArray<readonly [string, RegExp]> = [
   ['place_where', /\bwhere\b.{0,30}\b(dinner|lunch|party|offsite|hike|drinks|restaurant|cafe|office|hotel|conference|park|parking|sitting|based|from|staying|travelling|traveling|meet|meeting|going)\b/],
 ];
 
-const ANY_CUE = anyOf(CUES.map(([, re]) => re));
+GATE.add(CUES.map(([, re]) => re));
 
-/** The names of the cues a prepared text shows, prefixed "cue:". */
-export function cuesOf(text: string): string[] {
+/** The names of the cues a prepared text shows, prefixed "cue:" (`found`: a scan of it, or of a text holding it). */
+export function cuesOf(text: string, found: Candidates = GATE.scan(text)): string[] {
   const out: string[] = [];
-  if (ANY_CUE.test(text)) for (const [name, re] of CUES) if (re.test(text)) out.push(`cue:${name}`);
+  for (const [name, re] of CUES) if (found.may(re) && re.test(text)) out.push(`cue:${name}`);
   return out;
 }

@@ -223,6 +223,6 @@ export function readable(name: string): string {
 export function analyse(raw: string, bits: number): { rules: Classification; features: FeatureVector } {
   const p = prepare(raw);
   const rules = classifyPrepared(p);
-  const ruleSignals = [...rules.signals, ...(rules.meeting_request ? ['meeting_request'] : []), ...(rules.where_is ? ['where_is'] : []), ...cuesOf(p.text)];
+  const ruleSignals = [...rules.signals, ...(rules.meeting_request ? ['meeting_request'] : []), ...(rules.where_is ? ['where_is'] : []), ...cuesOf(p.text, p.candidates)];
   return { rules, features: featuresOf(raw, p, ruleSignals, bits) };
 }

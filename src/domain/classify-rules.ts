@@ -1,3 +1,6 @@
+import literalTable from './classify-literals.json';
+import { LiteralGate, type Candidates } from './literal-gate';
+
 /**
  * The hand-written rules: meeting-request, "where is…?" and question signals from a message's
  * text. Pure. Their signals are features of the learned model (classify.ts), which decides the
@@ -49,22 +52,19 @@ const TYPOS: Array<[RegExp, string]> = [
 
 const EMOJI_CALL = /:(phone|telephone|telephone_receiver|calling|iphone|video_camera|movie_camera|headphones):|📞|☎️?|📱|🎥|📹/g;
 
-export type Prepared = { text: string; hosts: string[]; signals: string[] };
+/**
+ * Prepared text; `candidates.may(re)` tells, from one scan of the text with a space either side
+ * (GATE), whether a registered pattern can match it or any part of it; when not, its test is skipped.
+ */
+export type Prepared = { text: string; hosts: string[]; signals: string[]; candidates: Candidates };
 
 /**
- * One test for "does any of these match": the patterns joined as alternatives. When it fails, no
- * pattern matches anywhere in the text, so the loop over them (a replace each, a test each) can be
- * skipped with the same result; most messages are short and match none. The patterns must share
- * their flags (g aside) and hold no backreferences, or the joined one would read them otherwise.
+ * The classifier's patterns, each skipped when the text lacks every string one of its matches
+ * must hold (see literal-gate.ts); registered as they are defined, scanned once per text.
  */
-export function anyOf(patterns: readonly RegExp[]): RegExp {
-  const flags = new Set(patterns.map((re) => re.flags.replace('g', '')));
-  if (flags.size > 1) throw new Error(`anyOf: patterns with different flags (${[...flags].join(', ')})`);
-  if (patterns.some((re) => /\\[1-9]|\\k</.test(re.source))) throw new Error('anyOf: a pattern with a backreference');
-  return new RegExp(patterns.map((re) => `(?:${re.source})`).join('|'), [...flags][0] ?? '');
-}
+export const GATE = new LiteralGate(literalTable);
+GATE.add(TYPOS.map(([re]) => re));
 
-const ANY_TYPO = anyOf(TYPOS.map(([re]) => re));
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Strips code, quotes and Slack markup; lower-cases; mends common typos. Each step runs only when its text can be there (the same result, less work on plain messages). */
@@ -104,9 +104,15 @@ export function prepare(raw: string): Prepared {
   if (t.includes('&')) t = t.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
   t = t.toLowerCase();
   if (nonAscii) t = t.replace(/[’‘]/g, "'").replace(/[“”]/g, '"');
-  if (ANY_TYPO.test(t)) for (const [re, to] of TYPOS) t = t.replace(re, to);
+  // Each mend reads the text the ones before it left: a text that changed is scanned again.
+  let found = GATE.scan(t);
+  for (const [re, to] of TYPOS) {
+    if (!found.may(re)) continue;
+    const mended = t.replace(re, to);
+    if (mended !== t) (t = mended), (found = GATE.scan(t));
+  }
   t = t.replace(/\s+/g, ' ').trim();
-  return { text: t, hosts, signals };
+  return { text: t, hosts, signals, candidates: GATE.scan(t, true) };
 }
 
 function hostOf(url: string): string | null {
@@ -194,23 +200,31 @@ const PROPOSALS: Array<[string, RegExp, number]> = [
   ['meet_time', /\bmeet (tomorrow|today|later|this (morning|afternoon|week)|at \d|on (mon|tue|wed|thu|fri)|in person|up|after)\b/, 0.8],
 ];
 
-const ANY_OTHER_SENSE = anyOf(OTHER_SENSES);
-const ANY_PROPOSAL = anyOf(PROPOSALS.map(([, re]) => re));
+
+const QUICK_ASK = /\b(quick|short|brief|fast|15|30|10|5) (minutes? )?(call|sync|chat|zoom|huddle|meeting|catch up)\b/;
+GATE.add([MEETING_NOUN, ...OTHER_SENSES, ...BLOCKERS.map(([, re]) => re), ...PROPOSALS.map(([, re]) => re), QUICK_ASK]);
 
 const TIME_WORD = /\b(today|tomorrow|tonight|later|now|asap|this (morning|afternoon|evening|week)|next week|in \d+|at \d+|\d+ ?(am|pm)|\d+:\d\d|mon(day)?|tue(sday)?|wed(nesday)?|thu(rsday)?|fri(day)?|before|after)\b/;
 
 function meetingScore(p: Prepared, signals: string[]): number {
   let text = ` ${p.text} `;
-  if (ANY_OTHER_SENSE.test(text)) for (const re of OTHER_SENSES) text = text.replace(re, ' ~ ');
+  // p.candidates come from a scan of this text; one that an other-sense pattern changes is scanned again.
+  let found = p.candidates;
+  for (const re of OTHER_SENSES) {
+    if (!found.may(re)) continue;
+    const cut = text.replace(re, ' ~ ');
+    if (cut !== text) (text = cut), (found = GATE.scan(text));
+  }
   const video = p.hosts.some((h) => VIDEO_HOSTS.test(h));
   if (video) signals.push('video_link');
-  const hasNoun = MEETING_NOUN.test(text);
+  const hasNoun = found.may(MEETING_NOUN) && MEETING_NOUN.test(text);
+  // A part of the scanned text: what cannot match the whole cannot match the part.
   const trimmed = text.trim();
-  const fired = ANY_PROPOSAL.test(trimmed) ? PROPOSALS.filter(([, re]) => re.test(trimmed)) : [];
+  const fired = PROPOSALS.filter(([, re]) => found.may(re) && re.test(trimmed));
   if (!hasNoun && !video && fired.length === 0) return 0;
 
   for (const [name, re] of BLOCKERS) {
-    if (re.test(trimmed) || re.test(p.text)) {
+    if ((found.may(re) && re.test(trimmed)) || (p.candidates.may(re) && re.test(p.text))) {
       signals.push(name);
       return 0.1;
     }
@@ -228,7 +242,7 @@ function meetingScore(p: Prepared, signals: string[]): number {
     signals.push('short_ask');
     score = Math.max(score, 0.8);
   }
-  if (hasNoun && asks && /\b(quick|short|brief|fast|15|30|10|5) (minutes? )?(call|sync|chat|zoom|huddle|meeting|catch up)\b/.test(text)) {
+  if (hasNoun && asks && found.may(QUICK_ASK) && QUICK_ASK.test(text)) {
     signals.push('quick_meeting_ask');
     score = Math.max(score, 0.85);
   }
@@ -275,33 +289,22 @@ const WHERE_PATTERNS: Array<[string, RegExp]> = [
   ['seen_it', new RegExp(String.raw`\bhas anyone seen\b.{0,30}\b${RESOURCE}\b|\bhas the\b.{0,30}\b${RESOURCE}\b.{0,20}\b(shared|posted|sent)\b`)],
 ];
 
-const ANY_WHERE_NOT = anyOf(WHERE_NOT);
-const ANY_WHERE_PATTERN = anyOf(WHERE_PATTERNS.map(([, re]) => re));
-
-/** The pattern lists skipped when their anyOf() gate fails, by name (for the gate's tests). */
-export const GATED: Readonly<Record<string, readonly RegExp[]>> = {
-  typos: TYPOS.map(([re]) => re),
-  other_senses: OTHER_SENSES,
-  proposals: PROPOSALS.map(([, re]) => re),
-  where_not: WHERE_NOT,
-  where_patterns: WHERE_PATTERNS.map(([, re]) => re),
-};
+/** Statements that give the answer, not ask for it. */
+const ANSWER_GIVEN = /\b(here is|here's|here you go|found it|nvm|never mind|is here|is in|lives in|is pinned|i put|i moved|i updated|added the|see the|check the|is linked|are in the)\b/;
+GATE.add([...WHERE_NOT, ANSWER_GIVEN, ...WHERE_PATTERNS.map(([, re]) => re)]);
 
 function whereIs(p: Prepared, question: boolean, signals: string[]): boolean {
-  const text = p.text;
-  if (ANY_WHERE_NOT.test(text)) {
+  const { text, candidates: found } = p;
+  if (WHERE_NOT.some((re) => found.may(re) && re.test(text))) {
     if (/\bwhere\b/.test(text)) signals.push('where_not_a_place');
     return false;
   }
-  // Statements that give the answer, not ask for it.
-  if (!question && /\b(here is|here's|here you go|found it|nvm|never mind|is here|is in|lives in|is pinned|i put|i moved|i updated|added the|see the|check the|is linked|are in the)\b/.test(text)) return false;
+  if (!question && found.may(ANSWER_GIVEN) && ANSWER_GIVEN.test(text)) return false;
   let hit = false;
-  if (ANY_WHERE_PATTERN.test(text)) {
-    for (const [name, re] of WHERE_PATTERNS) {
-      if (re.test(text)) {
-        signals.push(name);
-        hit = true;
-      }
+  for (const [name, re] of WHERE_PATTERNS) {
+    if (found.may(re) && re.test(text)) {
+      signals.push(name);
+      hit = true;
     }
   }
   // "runbook?", "onboarding doc?", "slides?"
