@@ -4,8 +4,9 @@ import { directCommand, ROOT, runScript } from '../helpers/cli';
 
 /**
  * The CLI suites run each `tsx <file>` script directly (helpers/cli.ts, directCommand), without npm.
- * Here every such script runs through `npm run` as the README says, and directly: both give the same
- * exit code and the same output, for --help (0) and for an unknown option (2).
+ * Here every such script runs through `npm run` as SPEC §6 writes it (no -s), and directly: both give
+ * the same exit code and the same output, for --help (0) and for an unknown option (2); so npm adds
+ * nothing to stdout (its banner would break `--json` readers).
  */
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const CLIS = Object.keys(pkg.scripts).filter((s) => /^tsx src\/cli\//.test(pkg.scripts[s] ?? ''));

@@ -48,10 +48,14 @@ export function directCommand(script: string): { file: string; args: string[] } 
   return m?.[1] ? { file: process.execPath, args: ['--import', 'tsx', m[1]] } : null;
 }
 
-/** Runs `npm run <script> -- args` (directly, see directCommand, unless `viaNpm`) and returns its exit code and output (never throws on a non-zero exit). */
+/**
+ * Runs `npm run <script> -- args` (directly, see directCommand, unless `viaNpm`: then through npm as
+ * SPEC §6 writes it, without -s; the project's .npmrc keeps npm's banner off stdout) and returns its
+ * exit code and output (never throws on a non-zero exit).
+ */
 export function runScript(script: string, args: string[], env: Record<string, string>, stdin?: string, opts: { viaNpm?: boolean } = {}): Promise<CliResult> {
   const direct = opts.viaNpm === true ? null : directCommand(script);
-  const [file, argv] = direct ? [direct.file, [...direct.args, ...args]] : ['npm', ['run', '--silent', script, '--', ...args]];
+  const [file, argv] = direct ? [direct.file, [...direct.args, ...args]] : ['npm', ['run', script, '--', ...args]];
   return new Promise((resolve) => {
     const child = execFile(file, argv, { cwd: ROOT, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err === null) return resolve({ code: 0, stdout, stderr });
