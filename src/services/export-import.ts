@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { refreshEmbeddedStatistics } from '../store/statistics';
-import { toUserRecord, type MessageRecord, type SlackUser, type UserRecord } from '../domain/activity';
+import { toUserRecord, tsToDate, type MessageRecord, type SlackUser, type UserRecord } from '../domain/activity';
 import type { Charter } from '../domain/charter';
 import { insertMessages } from '../store/activity';
 import { addChannel } from '../store/channels';
@@ -8,7 +8,7 @@ import type { Store } from '../store/connect';
 import { openMessageCopy } from '../store/import-copy';
 import { deferRequests } from '../store/requests';
 import { upsertUser } from '../store/users';
-import { checkShape, parseJson, type ParsedDay } from './export-parse';
+import { checkShape, messageList, parseJson, type ParsedDay } from './export-parse';
 import { defaultParseWorkers, startDayParser, type DayParser } from './export-parse-pool';
 import { ExportError, type ExportArchive, type ExportFile } from './export-reader';
 
@@ -40,7 +40,11 @@ export type ImportSummary = {
   /** Human messages read from the export, and how many of them were new to the store. */
   messages: number;
   inserted: number;
-  /** Newest human message instant (ms), the default as_of; null when there is none. */
+  /**
+   * Newest message instant (ms) in the export, any kind, in the channels the charter excludes too
+   * (the default as_of, SPEC §5); null when there is none. Private conversations left out (no
+   * includePrivate) are not opened for it.
+   */
   newestAt: number | null;
   warnings: string[];
 };
@@ -93,6 +97,8 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
   // Folder name → channel id, for the conversations that are counted.
   const excluded = new Set(opts.charter.excluded_channels);
   const folders = new Map<string, { id: string; type: 'channel' | 'group'; name: string | null }>();
+  // Folders of the conversations the charter excludes: only their newest message's time is read.
+  const excludedFolders = new Set<string>();
   const addList = async (name: string, type: 'channel' | 'group', folderKey: 'name' | 'id') => {
     const f = byPath.get(name);
     if (!f) return 0;
@@ -100,6 +106,7 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
     for (const c of list) {
       const folder = folderKey === 'name' ? (c.name ?? c.id) : c.id;
       if (!excluded.has(c.id)) folders.set(folder, { id: c.id, type, name: c.name ?? null });
+      else excludedFolders.add(folder);
     }
     return list.length;
   };
@@ -204,9 +211,36 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
 
   // The embedded store has no autovacuum: statistics for what was just imported (reports read it next).
   await refreshEmbeddedStatistics(store);
-  const notListed = [...skippedFolders].filter((f) => !opts.includePrivate || !folders.has(f));
+  const newestExcluded = await newestInFolders(dayFiles, excludedFolders);
+  if (newestExcluded !== null && (newestAt === null || newestExcluded > newestAt)) newestAt = newestExcluded;
+  const leftOut = [...skippedFolders].filter((f) => excludedFolders.has(f));
+  if (leftOut.length > 0) warnings.push(`left out ${leftOut.length} channel(s) the charter excludes (excluded_channels): ${leftOut.slice(0, 5).join(', ')}${leftOut.length > 5 ? ', …' : ''}`);
+  const notListed = [...skippedFolders].filter((f) => !excludedFolders.has(f) && (!opts.includePrivate || !folders.has(f)));
   if (notListed.length > 0) warnings.push(`left out ${notListed.length} folder(s) not among the counted channels${opts.includePrivate ? '' : ' (private conversations need --include-private)'}: ${notListed.slice(0, 5).join(', ')}${notListed.length > 5 ? ', …' : ''}`);
   return { teamId, storeTeamId, users: users.length, channels: channelCount, files: dayFiles.length, messages, inserted, newestAt, warnings };
+}
+
+/**
+ * The newest message instant (ms) in these folders, from each one's newest day file (day files
+ * are named by date), any kind of message; null when there is none. Reads only the `ts` of each
+ * message there; a file that is not a JSON array of messages fails as it would in the import.
+ */
+async function newestInFolders(files: readonly ExportFile[], folders: ReadonlySet<string>): Promise<number | null> {
+  const newestFile = new Map<string, ExportFile>();
+  for (const f of files) {
+    const folder = (DAY_FILE.exec(f.path) as RegExpExecArray)[1] as string;
+    // files are in path order: the last one of a folder is its newest day.
+    if (folders.has(folder)) newestFile.set(folder, f);
+  }
+  let newest: number | null = null;
+  for (const f of newestFile.values()) {
+    const list = checkShape(f.path, messageList, parseJson(f.path, await f.read())) as Array<{ ts?: unknown }>;
+    for (const m of list) {
+      const at = tsToDate(typeof m.ts === 'string' ? m.ts : undefined)?.getTime() ?? null;
+      if (at !== null && (newest === null || at > newest)) newest = at;
+    }
+  }
+  return newest;
 }
 
 /**

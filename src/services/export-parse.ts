@@ -23,7 +23,7 @@ export type ParsedDay = {
   copy?: Uint8Array;
 };
 
-const messageList = z.array(z.looseObject({}), { error: 'must be a JSON array of messages' });
+export const messageList = z.array(z.looseObject({}), { error: 'must be a JSON array of messages' });
 
 /** Data checked against a schema; an ExportError naming the file and zod's first problem ("… (at 3.user)") otherwise. */
 export function checkShape<T>(path: string, schema: z.ZodType<T>, data: unknown): T {

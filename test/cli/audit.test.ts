@@ -170,6 +170,22 @@ describe('npm run audit', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  it("takes as_of from a channel the charter excludes too, and says that channel was left out by the charter (SPEC §5)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ac-asof-excluded-'));
+    cpSync(HOUSTON, dir, { recursive: true });
+    // The newest message of the export, two days after the last one counted, in #readings, which the charter excludes.
+    writeFileSync(join(dir, 'readings', '2016-07-29.json'), JSON.stringify([{ type: 'message', user: 'U061A1R2R', ts: '1469800000.000100', text: '<@U061A3E0G> new reading?' }]));
+    writeFileSync(join(dir, 'charter.yml'), `excluded_channels: [${READINGS}]\n`);
+    const r = await runScript('audit', [dir, '--json', '--charter', join(dir, 'charter.yml')], store.env);
+    expect(r.code).toBe(0);
+    const reports = JSON.parse(r.stdout) as WeeklyReport[];
+    for (const x of reports) expect(x.as_of).toBe('2016-07-29T13:46:40.000Z');
+    expect(reports.flatMap((x) => x.channels.map((c) => c.channel))).not.toContain(READINGS);
+    expect(r.stderr).toContain(`left out 1 channel(s) the charter excludes (excluded_channels): readings`);
+    expect(r.stderr).not.toContain('--include-private');
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
   it('leaves private channels and DMs out unless --include-private', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ac-private-'));
     cpSync(HOUSTON, dir, { recursive: true });
