@@ -123,6 +123,21 @@ export function formatProblems(problems: readonly CharterProblem[]): string {
   return problems.map((p) => `${p.path}: ${p.message}`).join('\n');
 }
 
+/**
+ * A bound on how long a request can stay not yet due, in calendar ms: its longest normal window
+ * over the charter's working week with every holiday's working day taken out, plus two weeks (a
+ * partial first week, clock changes); or its longest urgent window plus a day. Reports read this
+ * far before a week for early follow-ups (SPEC §4: an earlier request still not due).
+ */
+export function longestPendingMs(charter: Charter): number {
+  const overrides = Object.values(charter.channel_overrides ?? {}).map((o) => o.response_windows);
+  const normal = Math.max(charter.response_windows.normal.working_minutes, ...overrides.map((w) => w?.normal?.working_minutes ?? 0));
+  const urgent = Math.max(charter.response_windows.urgent.minutes, ...overrides.map((w) => w?.urgent?.minutes ?? 0));
+  const day = minutesOfDay(charter.working_hours.end) - minutesOfDay(charter.working_hours.start);
+  const weeks = Math.ceil((normal + charter.holidays.length * day) / (charter.workdays.length * day)) + 2;
+  return Math.max(weeks * 7 * 86_400_000, (urgent + 1440) * 60_000);
+}
+
 /** Response windows and nudge switches in force in one channel (its override over the charter). */
 export function channelRules(charter: Charter, channel: string): { normalWorkingMinutes: number; urgentMinutes: number; urgent: boolean; nudges: Charter['nudges'] } {
   const o = charter.channel_overrides?.[channel];

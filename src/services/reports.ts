@@ -1,4 +1,4 @@
-import { channelRules, type Charter } from '../domain/charter';
+import { channelRules, longestPendingMs, type Charter } from '../domain/charter';
 import { reportSetFromCounts, weekBounds, weeksBetween, type ChannelFigures, type ReportCounts, type WeeklyReport } from '../domain/report';
 import { workingTable } from '../domain/working-table';
 import { loadCharter } from '../store/charters';
@@ -6,8 +6,11 @@ import type { Db } from '../store/connect';
 import { storedReportCounts, teamZones } from '../store/report-counts';
 import { activitySpan, loadLogged } from '../store/report-data';
 
-/** How far before a week's start messages are read, so that early follow-ups can see earlier requests. */
-const LOOKBACK_MS = 60 * 86_400_000;
+/**
+ * How far before a week's start requests are read, so that early follow-ups can see earlier ones:
+ * 60 days, or longer when a request can stay not yet due longer under the charter.
+ */
+const lookbackMs = (charter: Charter): number => Math.max(60 * 86_400_000, longestPendingMs(charter));
 /** Zones that arrive while the counts are read make them read again, this many times at most. */
 const ZONE_ROUNDS = 3;
 
@@ -45,7 +48,7 @@ export async function buildReportSet(db: Db, teamId: string, opts: ReportOptions
     const [start, end] = weekBounds(week, charter.timezone);
     return { week, start, end };
   });
-  const from = new Date(Math.min(...bounds.map((b) => b.start)) - LOOKBACK_MS);
+  const from = new Date(Math.min(...bounds.map((b) => b.start)) - lookbackMs(charter));
   const [counts, logged] = await Promise.all([countsOf(db, teamId, charter, from, opts.asOf, bounds), loadLogged(db, teamId, { from, to: opts.asOf })]);
   const set = reportSetFromCounts({ teamId: opts.reportTeamId === undefined ? teamId : opts.reportTeamId, charter, asOf, ...logged }, weeks, counts);
   return { reports: set.weeks, channels: set.channels };
