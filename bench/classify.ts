@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { classify, MEETING_THRESHOLD, WHERE_IS_THRESHOLD } from '../src/domain/classify';
 import { classifyByRules } from '../src/domain/classify-rules';
 import { MODEL_LABELS, type ModelLabel } from '../src/domain/classify-model';
-import { BLIND_FILE, CORPUS_DIR, crossValidateCorpus, cvScores, CV_FOLDS, evaluate, isHardNegative, LABELS, loadBlind, loadCorpus, type Scores } from './corpus';
+import { BLIND_FILE, CORPUS_DIR, houstonTexts, crossValidateCorpus, cvScores, CV_FOLDS, evaluate, isHardNegative, LABELS, loadBlind, loadCorpus, type Scores } from './corpus';
 
 /**
  * npm run bench:classify [-- --errors] [-- --no-blind]: the classifier's figures.
@@ -78,15 +78,7 @@ else {
 // Real messages nobody labelled: the houstondatavis export (a public community, 2015-2016) in
 // test/fixtures. How many the model flags, and (with --errors) which, for a reader to judge.
 {
-  const dir = join(__dirname, '..', 'test', 'fixtures', 'slack-export-houstondatavis');
-  const texts: string[] = [];
-  for (const ch of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    for (const f of readdirSync(join(dir, ch.name)).filter((n) => n.endsWith('.json')).sort()) {
-      for (const m of JSON.parse(readFileSync(join(dir, ch.name, f), 'utf8')) as Array<{ subtype?: string; text?: string }>) {
-        if ((m.subtype === undefined || ['thread_broadcast', 'file_share', 'me_message'].includes(m.subtype)) && m.text) texts.push(m.text);
-      }
-    }
-  }
+  const texts = houstonTexts();
   const flagged = texts.map((t) => ({ t, c: classify(t) })).filter((x) => x.c.meeting_request || x.c.where_is);
   out(`\nreal messages, unlabelled (houstondatavis export, ${texts.length} human messages): ${flagged.filter((x) => x.c.meeting_request).length} flagged as meeting requests, ${flagged.filter((x) => x.c.where_is).length} as "where is" (the rules alone: ${texts.filter((t) => classifyByRules(t).meeting_request).length} and ${texts.filter((t) => classifyByRules(t).where_is).length})`);
   if (showErrors) for (const x of flagged) out(`  ${x.c.meeting_request ? 'meeting_request' : ''}${x.c.where_is ? ' where_is' : ''} · ${JSON.stringify(x.t.replace(/\s+/g, ' ').slice(0, 160))}`);

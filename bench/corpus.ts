@@ -13,6 +13,20 @@ export const CORPUS_DIR = join(__dirname, '..', 'test', 'fixtures', 'classifier'
 /** The blind set another person writes; read only when it exists, by the lead. */
 export const BLIND_FILE = join(__dirname, '..', 'test', 'fixtures', 'classifier-blind', 'blind.tsv');
 
+/** The human messages' texts of the houstondatavis export in test/fixtures (real, public, unlabelled), in file order. */
+export function houstonTexts(): string[] {
+  const dir = join(__dirname, '..', 'test', 'fixtures', 'slack-export-houstondatavis');
+  const texts: string[] = [];
+  for (const ch of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const f of readdirSync(join(dir, ch.name)).filter((n) => n.endsWith('.json')).sort()) {
+      for (const m of JSON.parse(readFileSync(join(dir, ch.name, f), 'utf8')) as Array<{ subtype?: string; text?: string }>) {
+        if ((m.subtype === undefined || ['thread_broadcast', 'file_share', 'me_message'].includes(m.subtype)) && m.text) texts.push(m.text);
+      }
+    }
+  }
+  return texts;
+}
+
 /** Reads every corpus-*.tsv: "meeting<TAB>where_is<TAB>question<TAB>text", "\n" standing for a newline. */
 export function loadCorpus(dir = CORPUS_DIR, files = /^corpus-.*\.tsv$/): Labelled[] {
   const out: Labelled[] = [];

@@ -15,9 +15,10 @@ export const DEMO_TEAM = 'T0DEMO0001';
  * 300 people in 8 time zones, 25 channels, ~35% thread replies, ~30% with mentions, ~3%
  * meeting requests and ~2% "where is…?" questions, a few bot and join messages, spread over
  * `weeks` weeks from `start`, four in five in their author's working hours. Deterministic (seeded).
- * Used by `npm run demo` and `npm run bench`.
+ * The other messages say "lorem ipsum…", or, with `texts`, one of those (real messages, for a
+ * classifier that works as hard as on a real export). Used by `npm run demo` and `npm run bench`.
  */
-export function generateExport(dir: string, count: number, opts: { seed?: number; weeks?: number; start?: Date; teamId?: string } = {}): { messages: number; replies: number } {
+export function generateExport(dir: string, count: number, opts: { seed?: number; weeks?: number; start?: Date; teamId?: string; texts?: readonly string[] } = {}): { messages: number; replies: number } {
   const seed = opts.seed ?? 42;
   let s = seed >>> 0;
   const rand = () => {
@@ -62,7 +63,7 @@ export function generateExport(dir: string, count: number, opts: { seed?: number
     const ts = `${Math.floor(t)}.${String(i % 1_000_000).padStart(6, '0')}`;
     const chRoots = roots.get(ch.id) ?? [];
     const kind = rand();
-    const text = kind < 0.03 ? pick(MEETING_ASKS) : kind < 0.05 ? pick(WHERE_ASKS) : 'lorem ipsum dolor sit amet';
+    const text = kind < 0.03 ? pick(MEETING_ASKS) : kind < 0.05 ? pick(WHERE_ASKS) : opts.texts ? pick(opts.texts) : 'lorem ipsum dolor sit amet';
     const m: Record<string, unknown> = { type: 'message', user: user.id, ts, text };
     const r = rand();
     if (r < 0.02) Object.assign(m, { subtype: 'channel_join', text: `<@${user.id}> has joined the channel` });
@@ -72,12 +73,12 @@ export function generateExport(dir: string, count: number, opts: { seed?: number
       else chRoots.push(ts);
       if (rand() < 0.3) {
         const asked = pick(users);
-        m.text = `<@${asked.id}> ${rand() < 0.2 ? `<@${pick(users).id}|x> ` : ''}can you take a look?`;
+        m.text = `<@${asked.id}> ${rand() < 0.2 ? `<@${pick(users).id}|x> ` : ''}${opts.texts ? pick(opts.texts) : 'can you take a look?'}`;
         // Most people answer in the thread, some within minutes, a few after days.
         const delay = 60 + rand() ** 3 * 3 * 86400;
         if (rand() < 0.75 && t + delay < end) {
           replies += 1;
-          add(ch, t + delay, { type: 'message', user: asked.id, ts: `${Math.floor(t + delay)}.${String(500_000 + (replies % 500_000)).padStart(6, '0')}`, thread_ts: (m.thread_ts as string | undefined) ?? ts, text: 'done, see above' });
+          add(ch, t + delay, { type: 'message', user: asked.id, ts: `${Math.floor(t + delay)}.${String(500_000 + (replies % 500_000)).padStart(6, '0')}`, thread_ts: (m.thread_ts as string | undefined) ?? ts, text: opts.texts ? pick(opts.texts) : 'done, see above' });
         }
       }
     }
