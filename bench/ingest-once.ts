@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { sql } from 'kysely';
-import { App, HTTPReceiver } from '@slack/bolt';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -16,20 +15,47 @@ import { FakeSlack } from '../test/helpers/fake-slack';
 import { PEOPLE } from './ingest-load';
 
 /**
- * One ingest measurement (its own process): signed message events with mentions and threads from
- * CONCURRENCY connections for ROUND_MS, twice, against (a) a bare Bolt app whose listener only acks
- * and (b) the real app on the store of DATABASE_URL (unset: embedded PGlite in DATA_DIR).
- * Prints one JSON line per target: events/s acknowledged and p99 ack latency per round, RSS.
+ * One ingest measurement: signed message events with mentions and threads from CONCURRENCY
+ * connections for ROUND_MS, twice, against (a) a bare Bolt app whose listener only acks, in a
+ * process of its own (bench/bare-bolt.ts), and (b) the real app, in this process, on the store of
+ * DATABASE_URL (unset: embedded PGlite in DATA_DIR). The rounds alternate (bare, app, bare, app), so
+ * that each of the app's rounds is compared with a bare round of the same minute: on a shared
+ * machine whose speed drifts, rounds minutes apart compare the machine, not the apps.
+ * Prints one JSON line per target: events/s acknowledged and p99 ack latency per round, CPU, RSS.
  */
 type Round = { events: number; perSecond: number; p50Ms: number; p99Ms: number; failed: number };
 
-/** Runs the load from its own process (bench/ingest-load.ts) against url; resolves with its rounds. */
-function load(url: string, teamId: string, rounds: number): Promise<Round[]> {
+/** Runs the load from its own process (bench/ingest-load.ts) against url; resolves with its rounds. `prefix` makes its event ids unique. */
+function load(url: string, teamId: string, rounds: number, prefix: string): Promise<Round[]> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', join(__dirname, 'ingest-load.ts'), url, teamId, String(rounds), `${process.pid}${Date.now() % 100000}`], { encoding: 'utf8', maxBuffer: 1 << 20 }, (err, stdout) => {
+    execFile(process.execPath, ['--import', 'tsx', join(__dirname, 'ingest-load.ts'), url, teamId, String(rounds), prefix], { encoding: 'utf8', maxBuffer: 1 << 20 }, (err, stdout) => {
       if (err) reject(err);
       else resolve(JSON.parse(stdout) as Round[]);
     });
+  });
+}
+
+/** Resident memory of a process in MB, from /proc (Linux); null when it is gone. */
+function procRssMb(pid: number): number | null {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Math.round(Number(kb) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+/** Starts bench/bare-bolt.ts; resolves with the process and its URL once it listens. */
+function startBare(apiUrl: string, token: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bare-bolt.ts'), apiUrl, token], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve({ child, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}/slack/events` });
+    });
+    child.on('exit', (code) => reject(new Error(`bare Bolt stopped (exit code ${code})`)));
   });
 }
 
@@ -81,20 +107,28 @@ async function main(): Promise<void> {
   const fake = await new FakeSlack().start();
   for (let i = 0; i < PEOPLE; i += 1) fake.addUser({ id: `U0P${String(i).padStart(7, '0')}`, name: `p${i}`, tz: ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney'][i % 5] as string });
   const target = process.argv[2] ?? 'both';
+  const prefix = `${process.pid}${Date.now() % 100000}`;
 
-  if (target !== 'app') {
-    const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, processBeforeResponse: true, endpoints: ['/slack/events'] });
-    const bare = new App({ token: fake.token, receiver, clientOptions: { slackApiUrl: fake.apiUrl } });
-    bare.event('message', async () => undefined);
-    const server = (await bare.start(0)) as { address(): { port: number } };
-    const cpu0 = process.cpuUsage();
-    const rounds = await load(`http://127.0.0.1:${server.address().port}/slack/events`, fake.teamId, 2);
-    const cpu = process.cpuUsage(cpu0);
-    const events = rounds.reduce((n, r) => n + r.events, 0);
-    process.stdout.write(`${JSON.stringify({ target: 'bare-bolt', rounds, cpuMsPerEvent: round2((cpu.user + cpu.system) / 1000 / events), rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
-    await bare.stop();
-  }
-  if (target !== 'bare') {
+  const bare = target !== 'app' ? await startBare(fake.apiUrl, fake.token) : null;
+  const bareRounds: Round[] = [];
+  let bareCpu = 0;
+  const bareRound = async (r: number) => {
+    if (bare === null || bare.child.pid === undefined) return;
+    const c0 = procCpuSeconds([bare.child.pid]);
+    bareRounds.push(...(await load(bare.url, fake.teamId, 1, `${prefix}b${r}`)));
+    bareCpu += procCpuSeconds([bare.child.pid]) - c0;
+  };
+  const reportBare = () => {
+    if (bare === null || bare.child.pid === undefined) return;
+    const events = bareRounds.reduce((n, x) => n + x.events, 0);
+    process.stdout.write(`${JSON.stringify({ target: 'bare-bolt', rounds: bareRounds, cpuMsPerEvent: round2((bareCpu * 1000) / events), rssMb: procRssMb(bare.child.pid) })}\n`);
+  };
+
+  if (target === 'bare') {
+    await bareRound(0);
+    await bareRound(1);
+    reportBare();
+  } else {
     const url = process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL) : null;
     url?.searchParams.set('application_name', APP_NAME);
     const cfg = loadConfig({ ...process.env, ...(url ? { DATABASE_URL: url.toString() } : {}), SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'warn' });
@@ -109,8 +143,13 @@ async function main(): Promise<void> {
     const db0 = procCpuSeconds(pids0);
     const cpu0 = process.cpuUsage();
     statements.clear();
-    const rounds = await load(`http://127.0.0.1:${service.slack.port()}/slack/events`, fake.teamId, 2);
-    await service.idle();
+    const appUrl = `http://127.0.0.1:${service.slack.port()}/slack/events`;
+    const rounds: Round[] = [];
+    for (let r = 0; r < 2; r += 1) {
+      await bareRound(r);
+      rounds.push(...(await load(appUrl, fake.teamId, 1, `${prefix}a${r}`)));
+      await service.idle();
+    }
     // What the job had not applied when the load stopped, and how long applying it takes (counted in the CPU figures).
     const queued = await sql<{ n: string }>`select count(*) as n from requests_queue`.execute(store.db);
     const c0 = performance.now();
@@ -118,9 +157,10 @@ async function main(): Promise<void> {
     await requestsJob.runNow();
     const requestsCatchUp = { queuedAfterLoad: Number(queued.rows[0]?.n ?? 0), catchUpS: round2((performance.now() - c0) / 1000) };
     await requestsJob.stop();
+    // The app's CPU over the whole alternation (the requests job runs meanwhile, as it would); bare Bolt's is its own process's.
     const cpu = process.cpuUsage(cpu0);
     const dbSeconds = url ? procCpuSeconds(await backendPids(url.toString())) - db0 : 0;
-    const events = rounds.reduce((n, r) => n + r.events, 0);
+    const events = rounds.reduce((n, x) => n + x.events, 0);
     // CPU per event: the app's own (with the fake Slack it calls, in this process) and, on Postgres, its server processes'.
     const sent = [...statements.values()].reduce((n, c) => n + c, 0);
     const perEvent = {
@@ -128,9 +168,11 @@ async function main(): Promise<void> {
       ...(url ? { dbCpuMsPerEvent: round2((dbSeconds * 1000) / events), statementsPerEvent: round2(sent / events) } : {}),
     };
     if (url && process.env.BENCH_STATEMENTS) process.stderr.write(`${[...statements].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}\t${k}`).join('\n')}\n`);
+    reportBare();
     process.stdout.write(`${JSON.stringify({ target: `app-${store.kind}`, rounds, ...perEvent, requests: requestsCatchUp, rssIdleMb: rssIdle, rssAfterMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
     await service.stop();
   }
+  bare?.child.kill('SIGTERM');
   await fake.stop();
 }
 

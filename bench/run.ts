@@ -90,10 +90,11 @@ try {
     const out = execFileSync(tsx, [join(__dirname, 'digest-once.ts'), weekDir, 'T0BENCHWK1', '2026-11-23'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
     process.stdout.write(`digest ${run.label}: ${out}`);
   }
-  // Ingest: signed events from 20 connections, two rounds each, bare Bolt beside the app, in one process per store.
+  // Ingest: signed events from 20 connections, two rounds each, alternating with bare Bolt's (its own
+  // process) so that each store's app is compared with a bare round of the same minute.
   for (const run of runs) {
     const env = run.label === 'pglite' ? { ...run.env, DATA_DIR: join(work, 'data-ingest') } : run.env;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'ingest-once.ts'), run.label === 'pglite' ? 'both' : 'app'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'ingest-once.ts'), 'both'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
     for (const line of out.trim().split('\n')) process.stdout.write(`ingest ${run.label}: ${line}\n`);
   }
   reportAtScale('late'); // reports at scale, late
