@@ -29,15 +29,17 @@ runCli(async () => {
     return 0;
   }
   const team = args.values.team;
-  if (!team) throw new UsageError(USAGE);
+  if (!team) throw new UsageError(`--team is missing: the Slack team id, such as T0123ABCD (${USAGE})`);
   // Validate before touching the store: a bad file changes nothing.
   const next = args.values.set !== undefined ? await readCharterFile(args.values.set) : undefined;
   const store = await openCliStore();
   try {
     const charters = new CharterService({ store, logger: createLogger({ level: 'warn', fd: 2 }), now: Date.now });
     if (next !== undefined) {
+      const before = await charters.current(team);
       const changes = await charters.save(team, next, CLI_EDITOR);
-      const what = changes.length === 0 ? ' (unchanged)' : `:\n${changes.map((c) => `  ${describeChange(c)}`).join('\n')}`;
+      const same = before.stored ? ' (unchanged)' : ' (the same values as the defaults in force until now)';
+      const what = changes.length === 0 ? same : `:\n${changes.map((c) => `  ${describeChange(c)}`).join('\n')}`;
       process.stderr.write(`charter for ${team} saved from ${args.values.set}${what}\n`);
     }
     if (args.values.show || (next === undefined && !args.values.history)) {

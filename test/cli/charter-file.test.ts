@@ -79,6 +79,19 @@ describe('npm run charter --set: which files are refused, and --history', () => 
     expect(r.stderr).toBe(`charter file ${join(dir, 'comments.yml')}: empty file: nothing saved\n`);
   }, 60_000);
 
+  it('asks for --team by name when it is missing', async () => {
+    const r = await runScript('charter', ['--show'], store.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^--team is missing: the Slack team id, such as T0123ABCD \(usage: npm run charter -- /);
+  }, 60_000);
+
+  it('says a first file equal to the defaults stores them, rather than "unchanged"', async () => {
+    const defaults = file('defaults.yml', 'timezone: UTC\n');
+    const r = await runScript('charter', ['--team', 'T0DEFAULTS1', '--set', defaults], store.env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`charter for T0DEFAULTS1 saved from ${defaults} (the same values as the defaults in force until now)\n`);
+  }, 60_000);
+
   it('stores a good file (exit 0, the changes in words on stderr) and lists the saves with --history', async () => {
     const first = file('good.yml', 'timezone: Europe/Berlin\nresponse_windows:\n  normal: { working_minutes: 240 }\n');
     const r1 = await runScript('charter', ['--team', TEAM, '--set', first], store.env);

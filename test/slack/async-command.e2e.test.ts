@@ -261,6 +261,12 @@ describe('/async end to end (signed slash commands, fake Slack Web API)', () => 
     expect(later(await ask('pilot status'))).toContain('Only workspace admins');
   });
 
+  it('pilot, for an admin: says plainly that pilots are not in this version (no claim of a baseline)', async () => {
+    const out = later(await ask('pilot start', { user: ADMIN }));
+    expect(out).toContain('Pilots are not available in this version');
+    expect(out).toContain('does not compare against a baseline');
+  });
+
   describe('bad input: a short ephemeral answer with an example, never a stack trace or a 500', () => {
     it.each([
       ['focus banana', /\/async focus 11:00/],

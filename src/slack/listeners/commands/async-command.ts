@@ -114,7 +114,7 @@ export const asyncCommand =
       case 'pilot':
         return later('pilot', async () => {
           if (!(await deps.settings.mayEdit(team, user))) return note('Only workspace admins, owners and the charter’s editors can run a pilot. `/async charter` shows the charter in force.');
-          return note('Pilot runs from Slack are not available in this version: set `pilot` (start, weeks, channels) in `/async config`, and the digest compares against the weeks before the start.');
+          return note('Pilots are not available in this version: `/async config` stores the `pilot` settings (start, weeks, channels), but nothing starts or stops a pilot yet, and the digest does not compare against a baseline.');
         });
       default:
         return;
