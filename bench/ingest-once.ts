@@ -145,19 +145,22 @@ async function main(): Promise<void> {
     statements.clear();
     const appUrl = `http://127.0.0.1:${service.slack.port()}/slack/events`;
     const rounds: Round[] = [];
+    // After each of the app's rounds, what its requests job had not applied is applied before bare Bolt's
+    // next round (counted as the app's CPU), so that the app's deferred work does not slow the baseline.
+    const catchUps: Array<{ queuedAfterLoad: number; catchUpS: number }> = [];
     for (let r = 0; r < 2; r += 1) {
       await bareRound(r);
       rounds.push(...(await load(appUrl, fake.teamId, 1, `${prefix}a${r}`)));
       await service.idle();
+      const queued = await sql<{ n: string }>`select count(*) as n from requests_queue`.execute(store.db);
+      const c0 = performance.now();
+      await requestsJob.runNow();
+      await requestsJob.runNow();
+      catchUps.push({ queuedAfterLoad: Number(queued.rows[0]?.n ?? 0), catchUpS: round2((performance.now() - c0) / 1000) });
     }
-    // What the job had not applied when the load stopped, and how long applying it takes (counted in the CPU figures).
-    const queued = await sql<{ n: string }>`select count(*) as n from requests_queue`.execute(store.db);
-    const c0 = performance.now();
-    await requestsJob.runNow();
-    await requestsJob.runNow();
-    const requestsCatchUp = { queuedAfterLoad: Number(queued.rows[0]?.n ?? 0), catchUpS: round2((performance.now() - c0) / 1000) };
+    const requestsCatchUp = catchUps.reduce((a, b) => ({ queuedAfterLoad: Math.max(a.queuedAfterLoad, b.queuedAfterLoad), catchUpS: Math.max(a.catchUpS, b.catchUpS) }));
     await requestsJob.stop();
-    // The app's CPU over the whole alternation (the requests job runs meanwhile, as it would); bare Bolt's is its own process's.
+    // The app's CPU over the whole alternation, its catch-ups included; bare Bolt's is its own process's.
     const cpu = process.cpuUsage(cpu0);
     const dbSeconds = url ? procCpuSeconds(await backendPids(url.toString())) - db0 : 0;
     const events = rounds.reduce((n, x) => n + x.events, 0);
