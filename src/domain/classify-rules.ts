@@ -200,7 +200,6 @@ const PROPOSALS: Array<[string, RegExp, number]> = [
   ['meet_time', /\bmeet (tomorrow|today|later|this (morning|afternoon|week)|at \d|on (mon|tue|wed|thu|fri)|in person|up|after)\b/, 0.8],
 ];
 
-
 const QUICK_ASK = /\b(quick|short|brief|fast|15|30|10|5) (minutes? )?(call|sync|chat|zoom|huddle|meeting|catch up)\b/;
 GATE.add([MEETING_NOUN, ...OTHER_SENSES, ...BLOCKERS.map(([, re]) => re), ...PROPOSALS.map(([, re]) => re), QUICK_ASK]);
 

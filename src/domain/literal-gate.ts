@@ -47,13 +47,6 @@ export class LiteralGate {
     return [...this.ids.keys()];
   }
 
-  /** The needed strings of a registered expression (null: it always runs). */
-  literalsOf(re: RegExp): readonly string[] | null {
-    const id = this.ids.get(re);
-    if (id === undefined) throw new Error(`LiteralGate: /${re.source}/ was not added`);
-    return this.needs[id] ?? null;
-  }
-
   private build() {
     // The strings' code units, numbered from 1; 0 stands for any other unit.
     const alphabet = new Uint16Array(65536);

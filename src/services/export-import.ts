@@ -211,7 +211,7 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
 
   // The embedded store has no autovacuum: statistics for what was just imported (reports read it next).
   await refreshEmbeddedStatistics(store);
-  const newestExcluded = await newestInFolders(dayFiles, excludedFolders);
+  const newestExcluded = await newestInFolders(dayFiles, excludedFolders, warnings);
   if (newestExcluded !== null && (newestAt === null || newestExcluded > newestAt)) newestAt = newestExcluded;
   const leftOut = [...skippedFolders].filter((f) => excludedFolders.has(f));
   if (leftOut.length > 0) warnings.push(`left out ${leftOut.length} channel(s) the charter excludes (excluded_channels): ${leftOut.slice(0, 5).join(', ')}${leftOut.length > 5 ? ', …' : ''}`);
@@ -223,9 +223,9 @@ export async function importExport(store: Store, archive: ExportArchive, opts: I
 /**
  * The newest message instant (ms) in these folders, from each one's newest day file (day files
  * are named by date), any kind of message; null when there is none. Reads only the `ts` of each
- * message there; a file that is not a JSON array of messages fails as it would in the import.
+ * message there. These folders are not imported, so a file that cannot be read only adds a warning.
  */
-async function newestInFolders(files: readonly ExportFile[], folders: ReadonlySet<string>): Promise<number | null> {
+async function newestInFolders(files: readonly ExportFile[], folders: ReadonlySet<string>, warnings: string[]): Promise<number | null> {
   const newestFile = new Map<string, ExportFile>();
   for (const f of files) {
     const folder = (DAY_FILE.exec(f.path) as RegExpExecArray)[1] as string;
@@ -234,7 +234,14 @@ async function newestInFolders(files: readonly ExportFile[], folders: ReadonlySe
   }
   let newest: number | null = null;
   for (const f of newestFile.values()) {
-    const list = checkShape(f.path, messageList, parseJson(f.path, await f.read())) as Array<{ ts?: unknown }>;
+    let list: Array<{ ts?: unknown }>;
+    try {
+      list = checkShape(f.path, messageList, parseJson(f.path, await f.read())) as Array<{ ts?: unknown }>;
+    } catch (err) {
+      if (!(err instanceof ExportError)) throw err;
+      warnings.push(`${err.message}: not used for as_of (its channel is excluded, nothing else of it is read)`);
+      continue;
+    }
     for (const m of list) {
       const at = tsToDate(typeof m.ts === 'string' ? m.ts : undefined)?.getTime() ?? null;
       if (at !== null && (newest === null || at > newest)) newest = at;
