@@ -153,6 +153,26 @@ describe(`export import (${testBackend()})`, () => {
     expect(here.rows.some((r) => r.edited_ts === '12.5' && /^\d+$/.test(String(r.thread_ts)))).toBe(true);
   }, 120_000);
 
+  it("takes the newest message of a channel the charter excludes for as_of, and only a warning when that file is broken", async () => {
+    const ex = join(dir, 'excluded');
+    generateExport(ex, 600, { weeks: 2, start: new Date('2026-01-05T00:00:00Z') });
+    const later = Date.parse('2026-01-25T10:00:00Z');
+    writeFileSync(join(ex, 'channel-4', '2026-01-25.json'), JSON.stringify([{ type: 'message', subtype: 'bot_message', bot_id: 'B1', ts: `${later / 1000}.000100` }]));
+    const charter = { ...defaultCharter(), excluded_channels: ['C00000004'] };
+    const store = await freshStore();
+    try {
+      const summary = await importInto(store, ex, { charter });
+      expect(summary.newestAt).toBe(later);
+      expect(summary.warnings).toContain('left out 1 channel(s) the charter excludes (excluded_channels): channel-4');
+      writeFileSync(join(ex, 'channel-4', '2026-01-25.json'), '[{"type": "message", "ts": ');
+      const broken = await importInto(store, ex, { charter });
+      expect(broken.newestAt).toBeLessThan(Date.parse('2026-01-19T00:00:00Z'));
+      expect(broken.warnings.some((w) => w.startsWith('channel-4/2026-01-25.json: is not valid JSON'))).toBe(true);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
   it('parses the generated export in workers exactly as in this thread', async () => {
     const here = await importTwice(demo, { method: 'insert', parseWorkers: 0 });
     expect(await importTwice(demo, { method: 'insert', parseWorkers: 3 })).toEqual(here);
