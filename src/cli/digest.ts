@@ -13,8 +13,11 @@ import { openCliStore, parseAsOf, runCli, UsageError } from './common';
 import { reportTable } from './format';
 
 const USAGE = 'usage: npm run digest -- --team T --week YYYY-MM-DD [--json] [--as-of ISO] [--post [--force]]';
-/** The first week this app reports on: Slack ts before 2000 are not real workspace activity. */
-const FIRST_WEEK = '2000-01-03';
+/**
+ * The first week this app reports on: the week of the Unix epoch, where Slack's timestamps start.
+ * Any later week with nothing in it is a report with zero counts (SPEC §7, empty week).
+ */
+const FIRST_WEEK = '1969-12-29';
 
 /**
  * npm run digest: the weekly report of one team and week, from the store. --post posts the

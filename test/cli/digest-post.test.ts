@@ -40,7 +40,7 @@ describe('npm run digest: bad input and --post', () => {
   it.each([
     ['no --team', ['--week', WEEK], /^--team is missing: the Slack team id, such as T0123ABCD \(usage: npm run digest -- /],
     ['no --week', ['--team', TEAM], /^--week is missing: any day of the week, as YYYY-MM-DD \(usage: /],
-    ['a week outside the calendar', ['--team', TEAM, '--week', '0001-01-01'], /^--week 0001-01-01: outside the calendar this app reports on \(weeks from 2000-01-03\)$/],
+    ['a week outside the calendar', ['--team', TEAM, '--week', '0001-01-01'], /^--week 0001-01-01: outside the calendar this app reports on \(weeks from 1969-12-29\)$/],
     ['a date that does not exist', ['--team', TEAM, '--week', '2026-02-30'], /^--week 2026-02-30: not a date YYYY-MM-DD$/],
     ['an unknown team, with --post', ['--team', 'T0X', '--week', WEEK, '--post', '--as-of', AS_OF], /^no data for team T0X; teams in this store: T0TEAM0001$/],
     ['posting a week after as_of', ['--team', TEAM, '--week', '2026-12-09', '--post', '--as-of', AS_OF], /^--week 2026-12-09: the week of 2026-12-07 has not ended yet/],
@@ -67,6 +67,13 @@ describe('npm run digest: bad input and --post', () => {
     const table = await runScript('digest', args, store.env);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`^${weekStart} +0 +0 `, 'm'));
+  }, 60_000);
+
+  it('a week long before the data (the first week of the calendar, that of the Unix epoch): the empty report, exit 0', async () => {
+    const r = await runScript('digest', ['--team', TEAM, '--week', '1970-01-01', '--as-of', AS_OF, '--json'], store.env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ team_id: TEAM, week_start: '1969-12-29', messages: 0, requests: 0, compliance: null, channels: [] });
   }, 60_000);
 
   it('--post without a bot token or without a digest channel: exit 2, nothing posted', async () => {
