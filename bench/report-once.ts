@@ -2,7 +2,11 @@ import { Client } from 'pg';
 import { loadStoreConfig, processEnv } from '../src/config';
 import { parseCharter } from '../src/domain/charter';
 import { weekBounds } from '../src/domain/report';
-import { buildReports } from '../src/services/reports';
+import { personalFigures } from '../src/domain/personal';
+import { weeklyReports } from '../src/domain/report';
+import { storedPersonalFigures } from '../src/services/me';
+import { buildReports, reportLookbackMs } from '../src/services/reports';
+import { loadActivity } from '../src/store/report-data';
 import { upsertWorkspace } from '../src/store/activity';
 import { saveCharter } from '../src/store/charters';
 import { connectStore } from '../src/store/connect';
@@ -16,6 +20,13 @@ import { migrateToLatest } from '../src/store/migrate';
  *   tsx bench/report-once.ts measure TEAM WEEK   the week's SPEC §5 report as `npm run digest -- --json`
  *                                                builds it (buildReports), then count(*) over the rows
  *                                                it reads; one line of figures on stdout
+ *   tsx bench/report-once.ts personal TEAM WEEK [team-rows]
+ *                                                one person's own figures (App Home, `/async stats`) and
+ *                                                one channel's report (`/async stats #channel`) for that
+ *                                                week and the one after, as the app reads them (that
+ *                                                person's or channel's rows); with `team-rows`, as they
+ *                                                were read before (every message of the team's window
+ *                                                loaded, the domain over them): the baseline
  *
  * `measure` runs in a process of its own, so its peak RSS is the report's.
  * DATABASE_URL names the database (and its search_path, as npm run bench sets it).
@@ -168,7 +179,7 @@ async function seed(client: Client, team: string, week: string): Promise<void> {
 
 async function main(): Promise<void> {
   const [mode, team, week] = process.argv.slice(2);
-  if ((mode !== 'seed' && mode !== 'measure') || !team || !week) throw new Error('usage: tsx bench/report-once.ts seed|measure TEAM WEEK');
+  if ((mode !== 'seed' && mode !== 'measure' && mode !== 'personal') || !team || !week) throw new Error('usage: tsx bench/report-once.ts seed|measure|personal TEAM WEEK [team-rows]');
   const cfg = loadStoreConfig(processEnv());
   if (cfg.kind !== 'postgres') throw new Error('bench/report-once.ts needs DATABASE_URL (Postgres)');
   const charter = benchCharter();
@@ -190,6 +201,10 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (mode === 'personal') {
+    await personal(cfg, team, week, charter, process.argv[5] === 'team-rows');
+    return;
+  }
   const store = await connectStore(cfg);
   const rssBefore = process.resourceUsage().maxRSS / 1024;
   const asOf = new Date(weekBounds(week, charter.timezone)[1] + 9 * 3_600_000);
@@ -232,6 +247,38 @@ async function main(): Promise<void> {
     `${reportS.toFixed(2)} s, peak RSS ${Math.round(peak)} MB (${Math.round(rssBefore)} MB before it); count(*) ${count.s.toFixed(2)} s over ${count.n} rows; ratio ${(reportS / count.s).toFixed(1)}×` +
       ` [${messages} messages, ${after_hours_messages} after hours; ${requests} requests: ${on_time} on time, ${late} late, ${overdue} overdue, ${pending} pending, ${early_followups} early follow-ups; ${report.channels.length} channels]` +
       `${autovacuum.size > 0 ? ` (autovacuum meanwhile: ${[...autovacuum].join('; ')})` : ''}\n`,
+  );
+}
+
+/** The person asked most in the bench week (and a channel): App Home's figures and `/async stats #channel`, timed. */
+async function personal(cfg: Extract<ReturnType<typeof loadStoreConfig>, { kind: 'postgres' }>, team: string, week: string, charter: ReturnType<typeof benchCharter>, teamRows: boolean): Promise<void> {
+  const store = await connectStore(cfg);
+  const weeks = [week, new Date(Date.parse(`${week}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10)];
+  const asOf = weekBounds(week, charter.timezone)[1] + 9 * 3_600_000;
+  const top = await store.db.selectFrom('requests').select(['rcpt', (eb) => eb.fn.countAll<string>().as('n')]).where('team_id', '=', team).groupBy('rcpt').orderBy('n', 'desc').limit(1).executeTakeFirstOrThrow();
+  const user = top.rcpt;
+  const channel = 'C00000007';
+  const from = new Date(weekBounds(week, charter.timezone)[0] - reportLookbackMs(charter));
+  const timed = async <T>(run: () => Promise<T>): Promise<{ s: number; value: T }> => {
+    const t0 = performance.now();
+    const value = await run();
+    return { s: (performance.now() - t0) / 1000, value };
+  };
+  const person = await timed(async () =>
+    teamRows
+      ? personalFigures({ ...(await loadActivity(store.db, team, { from, to: new Date(asOf) })), charter, asOf, timezone: charter.timezone }, user, weeks)
+      : storedPersonalFigures(store.db, team, user, { charter, weeks, asOf }),
+  );
+  const ch = await timed(async () =>
+    teamRows
+      ? weeklyReports({ teamId: team, charter, asOf, ...(await loadActivity(store.db, team, { from, to: new Date(asOf), channel })) }, weeks)
+      : buildReports(store.db, team, { weeks, asOf: new Date(asOf), charter, channel }),
+  );
+  await store.close();
+  const w = person.value.weeks[0];
+  process.stdout.write(
+    `${teamRows ? 'team rows' : 'own rows'}: person ${person.s.toFixed(2)} s (${user}: ${w?.requests_to_you} requests to them, ${person.value.waitingTotal} waiting), ` +
+      `channel ${ch.s.toFixed(2)} s (${channel}: ${ch.value[0]?.messages} messages), peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`,
   );
 }
 

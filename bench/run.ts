@@ -44,6 +44,13 @@ try {
   if (reportRun !== undefined) {
     execFileSync(tsx, [join(__dirname, 'report-once.ts'), 'seed', 'T0BENCH1M', '2026-11-23'], { env: reportRun.env, stdio: ['ignore', 'ignore', 'inherit'] });
     reportAtScale('early');
+    // App Home's figures of the person asked most, and one channel's `/async stats`, in the same workspace;
+    // BENCH_PERSONAL_BASELINE=1 adds the way they were read before (the team's rows: ~45 s and ~1.9 GB).
+    const modes = process.env.BENCH_PERSONAL_BASELINE === '1' ? [[], ['team-rows']] : [[]];
+    for (const extra of modes) {
+      const out = execFileSync(tsx, [join(__dirname, 'report-once.ts'), 'personal', 'T0BENCH1M', '2026-11-23', ...extra], { env: reportRun.env, encoding: 'utf8', maxBuffer: 1 << 20 });
+      process.stdout.write(`personal figures 1M postgres: ${out}`);
+    }
   }
   // End of the reports-at-scale region.
 

@@ -81,6 +81,37 @@ export function outcomeAt(respondedAt: number | null, dueAt: number | null, asOf
   return dueAt !== null && asOf > dueAt ? 'overdue' : 'pending';
 }
 
+/** A request as found in the messages: its message, its recipient, and its first response by as_of (null: none yet). */
+export type FoundRequest = Pick<RequestRecord, 'channel' | 'ts' | 'rootTs' | 'isReply' | 'requester' | 'recipient' | 'askedAt' | 'respondedAt'>;
+
+/**
+ * A found request judged under the charter at as_of (SPEC §3, §4): its window (the channel's rules),
+ * due instant and latency in the recipient's working time (wall clock when urgent), off-hours flag
+ * and outcome. Early follow-ups need the pair's other requests: computeRequests marks them.
+ */
+export function evaluateRequest(r: FoundRequest, charter: Charter, schedules: Schedules, asOf: number): RequestRecord {
+  const rules = channelRules(charter, r.channel);
+  const schedule = schedules.of(r.recipient);
+  const dueAt = rules.urgent ? r.askedAt + rules.urgentMinutes * 60_000 : dueAfter(schedule, r.askedAt, rules.normalWorkingMinutes);
+  const { respondedAt } = r;
+  const latencyMinutes = respondedAt === null ? null : rules.urgent ? (respondedAt - r.askedAt) / 60_000 : workingMinutes(schedule, r.askedAt, respondedAt);
+  return {
+    ...r,
+    urgent: rules.urgent,
+    dueAt,
+    latencyMinutes,
+    offHours: !isWorkingAt(schedule, r.askedAt),
+    earlyFollowup: false,
+    outcome: outcomeAt(respondedAt, dueAt, asOf),
+  };
+}
+
+/** Whether a mention of `recipient` in a message of `requester` is a request at all (SPEC §4): a person of the directory, not a bot, not deleted, not the author, not the app. */
+export function isRecipient(recipient: string, requester: string, people: ReadonlyMap<string, Person>, appUserIds: ReadonlySet<string>): boolean {
+  const person = people.get(recipient);
+  return person !== undefined && !person.isBot && !person.deleted && recipient !== requester && !appUserIds.has(recipient);
+}
+
 /**
  * Every request asked up to as_of, with its response, due instant, latency, outcome,
  * off-hours and early-follow-up flags.
@@ -111,9 +142,7 @@ export function computeRequests(input: RequestInputs): RequestRecord[] {
   const requests: RequestRecord[] = [];
   for (const m of messages) {
     for (const u of m.mentions) {
-      const person = people.get(u);
-      if (person === undefined || person.isBot || person.deleted || u === m.user || appIds.has(u)) continue;
-      const rules = channelRules(charter, m.channel);
+      if (!isRecipient(u, m.user, people, appIds)) continue;
       const mMicros = tsMicros(m.ts);
       const candidates: number[] = [];
       const sameRoot = firstAfter(byRootUser.get(`${m.channel}\u0000${m.rootTs}\u0000${u}`), mMicros);
@@ -125,26 +154,7 @@ export function computeRequests(input: RequestInputs): RequestRecord[] {
       const reacted = reactionsByKey.get(`${m.channel}\u0000${m.ts}\u0000${u}`);
       if (reacted !== undefined) candidates.push(reacted);
       const respondedAt = candidates.length > 0 ? Math.min(...candidates) : null;
-
-      const schedule = schedules.of(u);
-      const dueAt = rules.urgent ? m.at + rules.urgentMinutes * 60_000 : dueAfter(schedule, m.at, rules.normalWorkingMinutes);
-      const latencyMinutes = respondedAt === null ? null : rules.urgent ? (respondedAt - m.at) / 60_000 : workingMinutes(schedule, m.at, respondedAt);
-      requests.push({
-        channel: m.channel,
-        ts: m.ts,
-        rootTs: m.rootTs,
-        isReply: m.isReply,
-        requester: m.user,
-        recipient: u,
-        askedAt: m.at,
-        urgent: rules.urgent,
-        dueAt,
-        respondedAt,
-        latencyMinutes,
-        offHours: !isWorkingAt(schedule, m.at),
-        earlyFollowup: false,
-        outcome: outcomeAt(respondedAt, dueAt, asOf),
-      });
+      requests.push(evaluateRequest({ channel: m.channel, ts: m.ts, rootTs: m.rootTs, isReply: m.isReply, requester: m.user, recipient: u, askedAt: m.at, respondedAt }, charter, schedules, asOf));
     }
   }
   markEarlyFollowups(requests);

@@ -1,18 +1,16 @@
 import type { Charter } from '../domain/charter';
 import { describeCharter, type CharterSection } from '../domain/charter-text';
-import { personalFigures, type PersonalWeek, type Waiting } from '../domain/personal';
-import { weekBounds, weekStartOf, weeklyReports, type WeeklyReport } from '../domain/report';
+import { personalFiguresOf, personalRecords, type PersonalWeek, type Waiting } from '../domain/personal';
+import { weekBounds, weekStartOf, type WeeklyReport } from '../domain/report';
 import type { Logger } from '../logger';
 import { loadCharter } from '../store/charters';
 import type { Store } from '../store/connect';
 import { currentFocus } from '../store/focus';
 import { nudgesShownTo, snoozedUntil } from '../store/nudges';
-import { loadActivity } from '../store/report-data';
+import { loadLogged, personalActivity } from '../store/report-data';
 import { personProfile } from '../store/users';
+import { buildReports, reportLookbackMs } from './reports';
 import type { ChannelFacts } from './slack-port';
-
-/** How far before last week's start activity is read, so that what still waits on a person is seen. */
-const LOOKBACK_MS = 30 * 86_400_000;
 
 export type PersonalDeps = {
   store: Store;
@@ -58,6 +56,30 @@ export type ChannelStats =
   | { status: 'excluded'; channel: string }
   | { status: 'unknown'; channel: string };
 
+/**
+ * A person's figures for the given weeks (charter timezone) and what waits on them at as_of, from
+ * their own rows: their requests (asked of them or by them) from as far back as a report reads
+ * them, their messages and focus sessions of the weeks. The team's other messages are never read,
+ * so App Home costs the same in a team of five and in one of thousands. Held equal to
+ * personalFigures over the loaded records by test/store/report-counts.test.ts.
+ */
+export async function storedPersonalFigures(
+  db: Store['db'],
+  teamId: string,
+  userId: string,
+  q: { charter: Charter; weeks: readonly string[]; asOf: number; nudgesShown?: readonly number[] },
+): Promise<ReturnType<typeof personalFiguresOf>> {
+  const { charter, asOf } = q;
+  if (q.weeks.length === 0) throw new Error('storedPersonalFigures: no week asked for');
+  const first = Math.min(...q.weeks.map((w) => weekBounds(w, charter.timezone)[0]));
+  const [activity, logged] = await Promise.all([
+    personalActivity(db, teamId, userId, { from: new Date(first - reportLookbackMs(charter)), messagesFrom: new Date(first), asOf: new Date(asOf), reactionsCount: charter.reactions_count_as_response }),
+    loadLogged(db, teamId, { from: new Date(first), to: new Date(asOf) }),
+  ]);
+  const records = personalRecords({ ...activity, charter, asOf, timezone: charter.timezone, focusSessions: logged.focusSessions, ...(q.nudgesShown ? { nudgesShown: q.nudgesShown } : {}) });
+  return personalFiguresOf(records, userId, q.weeks);
+}
+
 /** This week's and last week's Mondays (charter timezone) at `now`, and when last week starts (ms). */
 function twoWeeks(now: number, tz: string): { thisWeek: string; lastWeek: string; lastStart: number } {
   const thisWeek = weekStartOf(now, tz);
@@ -93,7 +115,6 @@ export class PersonalService {
     const caller = await this.caller(teamId, userId, charter);
     const tz = charter.timezone;
     const { thisWeek, lastWeek, lastStart } = twoWeeks(now, tz);
-    const activity = await loadActivity(db, teamId, { from: new Date(lastStart - LOOKBACK_MS), to: new Date(now) });
     let setup: SetupSteps | null = null;
     if (caller.canEditCharter) {
       const backfill = (await this.deps.backfillState?.(teamId)) ?? null;
@@ -101,7 +122,7 @@ export class PersonalService {
       setup = steps.charterStored && steps.digestChannel && backfill?.status === 'done' ? null : steps;
     }
     const shown = await nudgesShownTo(db, teamId, userId, new Date(lastStart), new Date(now + 1));
-    const figures = personalFigures({ ...activity, charter, asOf: now, timezone: tz, nudgesShown: shown }, userId, [thisWeek, lastWeek]);
+    const figures = await storedPersonalFigures(db, teamId, userId, { charter, weeks: [thisWeek, lastWeek], asOf: now, nudgesShown: shown });
     const [snooze, focus] = await Promise.all([snoozedUntil(db, teamId, userId, new Date(now)), currentFocus(db, teamId, userId, new Date(now))]);
     return {
       caller,
@@ -130,9 +151,9 @@ export class PersonalService {
     if (info.members === null || info.members < charter.min_group_size) return { status: 'too_small', channel, minGroupSize: charter.min_group_size };
     const now = this.deps.now();
     const tz = charter.timezone;
-    const { thisWeek, lastWeek, lastStart } = twoWeeks(now, tz);
-    const activity = await loadActivity(db, teamId, { from: new Date(lastStart - LOOKBACK_MS), to: new Date(now), channel });
-    const reports = weeklyReports({ teamId, charter, asOf: now, ...activity }, [thisWeek, lastWeek]);
+    const { thisWeek, lastWeek } = twoWeeks(now, tz);
+    // The report's own statements, for this channel's rows only.
+    const reports = await buildReports(db, teamId, { weeks: [thisWeek, lastWeek], asOf: new Date(now), charter, channel });
     return { status: 'ok', channel, name: info.name, members: info.members, weeks: reports as [WeeklyReport, WeeklyReport], timezone: tz };
   }
 }

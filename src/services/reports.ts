@@ -10,7 +10,7 @@ import { activitySpan, loadLogged } from '../store/report-data';
  * How far before a week's start requests are read, so that early follow-ups can see earlier ones:
  * 60 days, or longer when a request can stay not yet due longer under the charter.
  */
-const lookbackMs = (charter: Charter): number => Math.max(60 * 86_400_000, longestPendingMs(charter));
+export const reportLookbackMs = (charter: Charter): number => Math.max(60 * 86_400_000, longestPendingMs(charter));
 /** Zones that arrive while the counts are read make them read again, this many times at most. */
 const ZONE_ROUNDS = 3;
 
@@ -22,6 +22,8 @@ export type ReportOptions = {
   charter?: Charter;
   /** team_id as printed; default teamId. */
   reportTeamId?: string | null;
+  /** One channel's report (`/async stats #channel`): only its messages and requests count. */
+  channel?: string;
 };
 
 /** Weekly reports (SPEC §5) for a team, from the store alone. */
@@ -48,13 +50,13 @@ export async function buildReportSet(db: Db, teamId: string, opts: ReportOptions
     const [start, end] = weekBounds(week, charter.timezone);
     return { week, start, end };
   });
-  const from = new Date(Math.min(...bounds.map((b) => b.start)) - lookbackMs(charter));
-  const [counts, logged] = await Promise.all([countsOf(db, teamId, charter, from, opts.asOf, bounds), loadLogged(db, teamId, { from, to: opts.asOf })]);
+  const from = new Date(Math.min(...bounds.map((b) => b.start)) - reportLookbackMs(charter));
+  const [counts, logged] = await Promise.all([countsOf(db, teamId, charter, from, opts.asOf, bounds, opts.channel), loadLogged(db, teamId, { from, to: opts.asOf })]);
   const set = reportSetFromCounts({ teamId: opts.reportTeamId === undefined ? teamId : opts.reportTeamId, charter, asOf, ...logged }, weeks, counts);
   return { reports: set.weeks, channels: set.channels };
 }
 
-async function countsOf(db: Db, teamId: string, charter: Charter, from: Date, asOf: Date, weeks: ReadonlyArray<{ week: string; start: number; end: number }>): Promise<ReportCounts> {
+async function countsOf(db: Db, teamId: string, charter: Charter, from: Date, asOf: Date, weeks: ReadonlyArray<{ week: string; start: number; end: number }>, channel?: string): Promise<ReportCounts> {
   if (asOf.getTime() < from.getTime()) return { channels: [], latencies: [] };
   const ruled = new Set([...charter.urgent_channels, ...Object.keys(charter.channel_overrides ?? {})]);
   const rules = [...ruled].map((channel) => {
@@ -76,6 +78,7 @@ async function countsOf(db: Db, teamId: string, charter: Charter, from: Date, as
       urgentMs: plain.urgentMinutes * 60_000,
       rules,
       table,
+      ...(channel === undefined ? {} : { channel }),
     });
     if (result.ok) return result.counts;
     if (round >= ZONE_ROUNDS) throw new Error(`the team's time zones kept changing while its report was read (${result.missingZones.join(', ')})`);

@@ -33,6 +33,8 @@ export type CountsQuery = {
   rules: readonly ChannelRule[];
   /** Working time of every zone key: the charter's and each distinct `users.tz` of the team. */
   table: WorkingTable;
+  /** Only this channel's messages and requests (one channel's report); default every channel. */
+  channel?: string;
 };
 
 /** The counts, or the zones that the table lacks (someone's tz arrived in between): ask again with them. */
@@ -109,6 +111,7 @@ export function countQueries(teamId: string, q: CountsQuery) {
   const buckets = sql`${[...weekOfBucket.keys()]}::int[]`;
   const boundsAt = sql`${bounds.map((b) => new Date(b).toISOString())}::timestamptz[]`;
   const excluded = sql`${[...q.excludedChannels]}::text[]`;
+  const onlyChannel = q.channel === undefined ? sql`` : sql`and m.channel_id = ${q.channel}`;
   const weeksFrom = new Date(Math.max(q.from.getTime(), bounds[0] ?? q.from.getTime()));
   // Nothing after the last week counts, nor asks (an earlier request of a follow-up is earlier still); answers count up to as_of.
   const weeksTo = new Date(Math.min(q.asOf.getTime(), (bounds.at(-1) ?? q.asOf.getTime()) - 1));
@@ -136,7 +139,7 @@ export function countQueries(teamId: string, q: CountsQuery) {
              width_bucket(m.posted_at, ${boundsAt}) as wb
       from messages m left join (${people}) p on p.user_id = m.user_id
       where m.team_id = ${teamId} and m.posted_at >= ${weeksFrom} and m.posted_at <= ${weeksTo}
-        and p.is_bot is not true and m.channel_id <> all(${excluded})
+        and p.is_bot is not true and m.channel_id <> all(${excluded}) ${onlyChannel}
     ) x
     ${gaps ? sql`where x.wb = any(${buckets})` : sql``}
     group by x.wb, x.ch`;
@@ -173,7 +176,7 @@ export function countQueries(teamId: string, q: CountsQuery) {
         left join unnest(${q.rules.map((x) => x.channel)}::text[], ${q.rules.map((x) => x.urgent)}::bool[], ${q.rules.map((x) => x.normalMs)}::int8[], ${q.rules.map((x) => x.urgentMs)}::int8[])
           as ru(ch, urgent, normal_ms, urgent_ms) on ru.ch = m.channel_id
         where m.team_id = ${teamId} and m.posted_at >= ${q.from} and m.posted_at <= ${weeksTo}
-          and m.channel_id <> all(${excluded}) and ${mine('m.channel_id')}
+          and m.channel_id <> all(${excluded}) and ${mine('m.channel_id')} ${onlyChannel}
           -- authors who are bots ask nothing (a lookup of the few bots rather than a join with everyone)
           and m.requester not in (select b.user_id from users b where b.team_id = ${teamId} and b.is_bot)
           and m.rcpt is distinct from (select ws.bot_user_id from workspaces ws where ws.team_id = ${teamId})

@@ -1,8 +1,9 @@
-import type { Person, Reaction } from '../domain/requests';
+import type { FoundRequest, Msg, Person, Reaction } from '../domain/requests';
 import type { FocusSession, PulseAnswer, ReportMsg } from '../domain/report';
 import { sql } from 'kysely';
 import type { Executor } from './activity';
 import type { Db } from './connect';
+import { drainRequests } from './requests';
 import { teamPeople } from './users';
 
 export type ActivityWindow = { from: Date; to: Date; channel?: string };
@@ -88,6 +89,63 @@ export async function activitySpan(db: Executor, teamId: string): Promise<{ firs
     .executeTakeFirst();
   if (!r || r.first === null || r.last === null) return null;
   return { first: new Date(r.first as unknown as Date), last: new Date(r.last as unknown as Date) };
+}
+
+/** One person's side of a workspace: what their own figures are made of (SPEC §4 from their side). */
+export type PersonalActivity = {
+  /** Mentions of them and by them posted in [from, asOf], with the first response by as_of; whether each is a request is for the reader to decide (people, channels, bots). */
+  found: FoundRequest[];
+  /** Their own messages posted in [messagesFrom, asOf]. */
+  messages: Array<Pick<Msg, 'channel' | 'user' | 'at'>>;
+  people: Map<string, Person>;
+  appUserIds: Set<string>;
+};
+
+/**
+ * A person's requests and messages without the team's: requests come from the `requests` table
+ * (each with its first answering message and reaction, brought up to date first), read by time and
+ * kept when the person is the recipient or the requester; so the cost follows the window, and no
+ * message of anyone else reaches the process.
+ */
+export async function personalActivity(db: Db, teamId: string, userId: string, w: { from: Date; messagesFrom: Date; asOf: Date; reactionsCount: boolean }): Promise<PersonalActivity> {
+  // Every write of the team committed before now is in `requests` (as for a report).
+  await drainRequests(db, { team: teamId });
+  const [found, messages, people, workspace] = await Promise.all([
+    sql<{ channel_id: string; ts: string; root_ts: string; is_reply: boolean; requester: string; rcpt: string; posted_at: Date; reply_at: Date | null; reaction_at: Date | null }>`
+      select channel_id, ts, root_ts, is_reply, requester, rcpt, posted_at,
+             case when reply_at <= ${w.asOf} then reply_at end as reply_at,
+             case when ${w.reactionsCount} and reaction_at <= ${w.asOf} then reaction_at end as reaction_at
+      from requests
+      where team_id = ${teamId} and posted_at >= ${w.from} and posted_at <= ${w.asOf} and (rcpt = ${userId} or requester = ${userId})`.execute(db),
+    db
+      .selectFrom('messages')
+      .select(['channel_id', 'posted_at'])
+      .where('team_id', '=', teamId)
+      .where('user_id', '=', userId)
+      .where('posted_at', '>=', w.messagesFrom)
+      .where('posted_at', '<=', w.asOf)
+      .execute(),
+    teamPeople(db, teamId),
+    db.selectFrom('workspaces').select(['bot_user_id']).where('team_id', '=', teamId).executeTakeFirst(),
+  ]);
+  return {
+    found: found.rows.map((r) => {
+      const answers = [r.reply_at, r.reaction_at].filter((x): x is Date => x !== null).map((x) => new Date(x).getTime());
+      return {
+        channel: r.channel_id,
+        ts: r.ts,
+        rootTs: r.root_ts,
+        isReply: r.is_reply,
+        requester: r.requester,
+        recipient: r.rcpt,
+        askedAt: new Date(r.posted_at).getTime(),
+        respondedAt: answers.length > 0 ? Math.min(...answers) : null,
+      };
+    }),
+    messages: messages.map((m) => ({ channel: m.channel_id, user: userId, at: m.posted_at.getTime() })),
+    people,
+    appUserIds: new Set(workspace?.bot_user_id ? [workspace.bot_user_id] : []),
+  };
 }
 
 /** Every team this store has anything of (for "teams in this store: …"). */

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import type { Change, MessageRecord } from '../../src/domain/activity';
 import { channelRules, type Charter, type CharterInput } from '../../src/domain/charter';
+import { personalFigures } from '../../src/domain/personal';
 import { weekBounds, weeklyReportSet, type ChannelFigures, type WeeklyReport } from '../../src/domain/report';
 import { dueAfter, scheduleFor } from '../../src/domain/working-time';
-import { buildReportSet } from '../../src/services/reports';
+import { storedPersonalFigures } from '../../src/services/me';
+import { buildReportSet, buildReports, reportLookbackMs } from '../../src/services/reports';
 import { applyChanges, upsertWorkspace } from '../../src/store/activity';
 import { loadActivity } from '../../src/store/report-data';
 import { upsertUser } from '../../src/store/users';
@@ -83,11 +85,28 @@ async function reference(store: TestStore, teamId: string, s: Scenario): Promise
   return { reports: set.weeks, channels: set.channels };
 }
 
-async function check(store: TestStore, s: Scenario): Promise<void> {
+async function check(store: TestStore, s: Scenario, also: { people?: readonly string[]; channels?: readonly string[] } = {}): Promise<void> {
   const teamId = nextTeam();
   await seed(store, teamId, s);
   const want = await reference(store, teamId, s);
   const got = await buildReportSet(store.db, teamId, { weeks: s.weeks, asOf: new Date(s.asOf), charter: s.charter });
+  same(s, got, want);
+  // A person's own figures (App Home, /async stats) and one channel's report (/async stats #channel),
+  // read from that person's or channel's rows only, against the same definitions over every record.
+  const from = Math.min(...s.weeks.map((w) => weekBounds(w, s.charter.timezone)[0])) - reportLookbackMs(s.charter);
+  for (const user of also.people ?? []) {
+    const activity = await loadActivity(store.db, teamId, { from: new Date(from), to: new Date(s.asOf) });
+    const personal = personalFigures({ ...activity, charter: s.charter, asOf: s.asOf, timezone: s.charter.timezone }, user, s.weeks);
+    same(s, { user, ...(await storedPersonalFigures(store.db, teamId, user, { charter: s.charter, weeks: s.weeks, asOf: s.asOf })) }, { user, ...personal });
+  }
+  for (const channel of also.channels ?? []) {
+    const activity = await loadActivity(store.db, teamId, { from: new Date(from), to: new Date(s.asOf), channel });
+    const reports = weeklyReportSet({ teamId, charter: s.charter, asOf: s.asOf, ...activity }, s.weeks).weeks;
+    same(s, { channel, reports: await buildReports(store.db, teamId, { weeks: s.weeks, asOf: new Date(s.asOf), charter: s.charter, channel }) }, { channel, reports });
+  }
+}
+
+function same(s: Scenario, got: unknown, want: unknown): void {
   if (JSON.stringify(got) !== JSON.stringify(want)) {
     expect({ history: describeScenario(s), got }).toEqual({ history: describeScenario(s), got: want });
   }
@@ -230,7 +249,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
     return { charter, people, messages, reactions, weeks, asOf };
   });
 
-describe(`the weekly report from the store's aggregates equals weeklyReportSet over the loaded records (${testBackend()})`, () => {
+describe(`the weekly report from the store's aggregates equals weeklyReportSet over the loaded records, and so do a person's own figures and one channel's report (${testBackend()})`, () => {
   let store: TestStore;
   beforeAll(async () => {
     store = await freshStore();
@@ -241,8 +260,9 @@ describe(`the weekly report from the store's aggregates equals weeklyReportSet o
 
   it('on generated histories: DST weeks, people in other zones, unknown and invalid zones, bots, deactivated and unknown people, the app, urgent and overridden channels, an excluded channel, reactions before and after, answers exactly at the due instant, as_of exactly at one, one or several weeks', async () => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb, async (s) => {
-        await check(store, s);
+      fc.asyncProperty(scenarioArb, fc.nat(CHANNELS.length - 1), async (s, c) => {
+        // Person 0 asks most, person 1 is asked most (see rawMessage).
+        await check(store, s, { people: [PEOPLE[0], PEOPLE[1]], channels: [CHANNELS[c] as string] });
       }),
       { numRuns: 60 },
     );
@@ -378,5 +398,20 @@ describe(`the weekly report from the store's aggregates equals weeklyReportSet o
   ];
   it.each(cases)('%s', async (_, make) => {
     await check(store, make());
+  });
+
+  it('what waits on a person goes back as far as a report reads requests: 45 days before the week, still listed', async () => {
+    const teamId = nextTeam();
+    const old = msg(ANNA, tue10 - 45 * DAY, { mentions: [BEN] });
+    const s: Scenario = { charter: makeCharter(), people, messages: [old, msg(ANNA, tue10, { mentions: [BEN], channel: CHANNELS[1] })], reactions: [], weeks: ['2026-03-02'], asOf: MON + 7 * DAY };
+    await seed(store, teamId, s);
+    const got = await storedPersonalFigures(store.db, teamId, BEN as string, { charter: s.charter, weeks: s.weeks, asOf: s.asOf });
+    expect(got.waitingTotal).toBe(2);
+    expect(got.waiting.map((w) => [w.ts, w.overdue])).toEqual([
+      [old.ts, true],
+      [tsOf(tue10, 0), true],
+    ]);
+    // The week's own figures count only the week's request.
+    expect(got.weeks[0]).toMatchObject({ week_start: '2026-03-02', requests_to_you: 1, overdue: 1 });
   });
 });
