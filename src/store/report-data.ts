@@ -18,7 +18,11 @@ export type StoredActivity = {
   pulseAnswers: PulseAnswer[];
 };
 
-/** Everything the report needs for one workspace, messages posted in [from, to], as domain records. */
+/**
+ * Everything of one workspace (or one channel) posted in [from, to], as domain records: the plain
+ * reading the app's aggregated paths replaced (reports, a person's figures, a channel's stats), kept
+ * as the reference that tests and the bench compare them with, the domain run over these records.
+ */
 export async function loadActivity(db: Executor, teamId: string, w: ActivityWindow): Promise<StoredActivity> {
   const [messages, reactions, people, workspace, logged] = await Promise.all([
     db
