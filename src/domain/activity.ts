@@ -108,8 +108,9 @@ export function tsToDate(ts: string | undefined): Date | null {
 const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 
 /** Distinct user ids mentioned as <@U…> or <@U…|label>, in order of first appearance. */
-export function parseMentions(text: string | undefined): string[] {
-  if (text === undefined || text === '') return [];
+export function parseMentions(text: string | null | undefined): string[] {
+  // An export may write "text": null (a message that is only a file, say): no mention.
+  if (typeof text !== 'string' || text === '') return [];
   const seen = new Set<string>();
   for (const m of text.matchAll(MENTION)) seen.add(m[1] as string);
   return [...seen];
@@ -127,12 +128,13 @@ export function isBotAuthored(m: SlackMessage): boolean {
  * entry is a bot is decided when counting.
  */
 export function toMessageRecord(m: SlackMessage, channelId: string): MessageRecord | null {
-  if (!HUMAN_SUBTYPES.has(m.subtype) || isBotAuthored(m)) return null;
+  // "subtype": null (an export's writer may put it) is no subtype at all.
+  if (!HUMAN_SUBTYPES.has(m.subtype ?? undefined) || isBotAuthored(m)) return null;
   if (m.ts === undefined || typeof m.user !== 'string' || m.user === '') return null;
   const postedAt = tsToDate(m.ts);
   if (postedAt === null) return null;
   const threadTs = m.thread_ts !== undefined && TS.test(m.thread_ts) ? m.thread_ts : null;
-  const flags = classify(m.text ?? '');
+  const flags = classify(typeof m.text === 'string' ? m.text : '');
   return {
     channelId,
     ts: m.ts,
@@ -171,6 +173,16 @@ export function toUserRecord(u: SlackUser): UserRecord | null {
 
 function trackedType(channelType: string | undefined): 'channel' | 'group' | null {
   return channelType === 'channel' || channelType === 'group' ? channelType : null;
+}
+
+/**
+ * A message event's channel type: its channel_type, which Slack sends with every message event;
+ * when absent (a hand-made or older payload), read from the channel id: C… a channel, G… a private
+ * channel (legacy id), D… a DM (never tracked).
+ */
+function messageChannelType(channelType: string | undefined, channelId: string): 'channel' | 'group' | null {
+  if (typeof channelType === 'string') return trackedType(channelType);
+  return channelId.startsWith('C') ? 'channel' : channelId.startsWith('G') ? 'group' : null;
 }
 
 /**
@@ -216,8 +228,9 @@ export function changesFromEvent(e: SlackEvent): Change[] {
 
 function messageChanges(e: SlackEvent): Change[] {
   const channelId = typeof e.channel === 'string' ? e.channel : undefined;
-  const type = trackedType(e.channel_type);
-  if (channelId === undefined || type === null) return [];
+  if (channelId === undefined) return [];
+  const type = messageChannelType(e.channel_type, channelId);
+  if (type === null) return [];
   const seen: Change = { kind: 'channel_seen', channelId, channelType: type };
   if (e.subtype === 'message_deleted') {
     const ts = e.deleted_ts ?? e.previous_message?.ts;
