@@ -87,16 +87,13 @@ describe('npm run audit', () => {
     // A week with no messages at all is still listed, with zero counts and null ratios.
     expect(week('2015-09-28')).toMatchObject({ messages: 0, requests: 0, compliance: null, median_response_working_minutes: null, channels: [] });
 
-    // Importing the same export again counts every message once.
-    const again = await runScript('audit', [HOUSTON, '--json'], store.env);
-    expect(again.code).toBe(0);
-    expect(again.stderr).toContain('imported 1025 messages (0 new)');
-    expect(JSON.parse(again.stdout)).toEqual(reports);
-
+    // Importing the same export again counts every message once: nothing new, and the table below
+    // (figures worked out from the first run's JSON) is that of the first import.
     // Without --json: a table in human units (waits in working hours and minutes, one-decimal
     // percentages), the meeting-request and where-is columns, then the channels by name.
     const table = await runScript('audit', [HOUSTON], store.env);
     expect(table.code).toBe(0);
+    expect(table.stderr).toContain('imported 1025 messages (0 new)');
     const lines = table.stdout.split('\n');
     const header = lines.findIndex((l) => l.startsWith('week '));
     expect(lines[header]).toMatch(/^week\s+msgs\s+after-hrs\s+threaded\s+requests\s+off-hrs\s+on time\s+late\s+overdue\s+pending\s+compliance\s+median wait\s+p90 wait\s+mtg req\s+where-is$/);
