@@ -26,6 +26,8 @@ export type ConnectOptions = {
   searchPath?: string;
   /** Postgres (and PGlite through the app's socket): pool size (default 10; 4 on the socket). */
   poolSize?: number;
+  /** Postgres: how long a statement may run unless it is marked unbounded (prepared.ts; default 10 s). */
+  queryTimeoutMs?: number;
   /**
    * PGlite in a directory: 'serve' (the app) owns DATA_DIR under its lock and serves it to local
    * commands on a Unix socket inside it; 'use' (the default: commands, tools, tests) goes through
@@ -49,7 +51,7 @@ export async function connectStore(cfg: Config['store'], opts: ConnectOptions = 
       max: opts.poolSize ?? 10,
       // Fail fast when the database is down, so Slack gets its non-2xx answer well inside 3 s.
       connectionTimeoutMillis: 2_000,
-      query_timeout: 10_000,
+      query_timeout: opts.queryTimeoutMs ?? 10_000,
       ...(opts.searchPath !== undefined ? { options: `-c search_path=${opts.searchPath}` } : {}),
     });
     // A client losing its server must not take the process down; the query in flight (if any)

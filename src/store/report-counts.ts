@@ -3,6 +3,7 @@ import type { ChannelWeekCounts, ReportCounts, WeekLatencies } from '../domain/r
 import { workAt, type WorkingTable } from '../domain/working-table';
 import type { Executor } from './activity';
 import type { Db } from './connect';
+import { UNBOUNDED } from './prepared';
 import { drainRequests } from './requests';
 
 /**
@@ -110,6 +111,7 @@ export function countQueries(teamId: string, q: CountsQuery) {
   const gaps = weekOfBucket.size < bounds.length - 1;
   const buckets = sql`${[...weekOfBucket.keys()]}::int[]`;
   const boundsAt = sql`${bounds.map((b) => new Date(b).toISOString())}::timestamptz[]`;
+  const unbounded = sql.raw(UNBOUNDED);
   const excluded = sql`${[...q.excludedChannels]}::text[]`;
   const onlyChannel = q.channel === undefined ? sql`` : sql`and m.channel_id = ${q.channel}`;
   const weeksFrom = new Date(Math.max(q.from.getTime(), bounds[0] ?? q.from.getTime()));
@@ -125,7 +127,9 @@ export function countQueries(teamId: string, q: CountsQuery) {
   const asOf = workAt(t, asOfMs);
   const people = sql`select user_id, is_bot, deleted, array_position(${zones}, coalesce(tz, ${q.charterTz})) - 1 as tzi from users where team_id = ${teamId}`;
 
-  const messagesQuery = sql<MessageRow>`
+  // Both statements may take seconds on a large workspace, more on a busy server: the pool's 10-s
+  // timeout (there to fail fast on the acknowledgement path) does not apply to them.
+  const messagesQuery = sql<MessageRow>`${unbounded}
     with ${tables}
     select x.wb, x.ch, count(*) as messages,
            count(*) filter (where x.is_reply) as threaded,
@@ -154,7 +158,7 @@ export function countQueries(teamId: string, q: CountsQuery) {
     sql.raw(`case when ${req}.urgent then ${x} <= ${req}.at + ${req}.rem else (${wx} - ${req}.wt) < ${req}.rem or ((${wx} - ${req}.wt) = ${req}.rem and ${ocx}) end`);
   const requestsQuery = (part: Part) => {
     const mine = (col: string) => (part.of === 1 ? sql`true` : sql`abs(hashtext(${sql.raw(col)}) % ${part.of}) = ${part.index}`);
-    return sql<RequestRow>`
+    return sql<RequestRow>`${unbounded}
     with ${tables},
     r as materialized (
       -- A request (SPEC §4) is (message, recipient), kept in \`requests\` with its first answering
