@@ -151,8 +151,10 @@ export function computeRequests(input: RequestInputs): RequestRecord[] {
         const top = firstAfter(topByChannelUser.get(`${m.channel}\u0000${u}`), mMicros);
         if (top !== undefined) candidates.push(top.at);
       }
+      // Their first reaction to M, when it is later than M (SPEC §4; Slack never sends one earlier,
+      // a hand-made payload may): the store keeps each person's first reaction and reads it so too.
       const reacted = reactionsByKey.get(`${m.channel}\u0000${m.ts}\u0000${u}`);
-      if (reacted !== undefined) candidates.push(reacted);
+      if (reacted !== undefined && reacted > m.at) candidates.push(reacted);
       const respondedAt = candidates.length > 0 ? Math.min(...candidates) : null;
       requests.push(evaluateRequest({ channel: m.channel, ts: m.ts, rootTs: m.rootTs, isReply: m.isReply, requester: m.user, recipient: u, askedAt: m.at, respondedAt }, charter, schedules, asOf));
     }

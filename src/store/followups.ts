@@ -106,7 +106,7 @@ export function earlierRequestsStatement(teamId: string, queries: readonly Follo
         and not (q.reactions and exists (
           select 1 from reactions x
           where x.team_id = m1.team_id and x.channel_id = m1.channel_id and x.message_ts = m1.ts
-            and x.user_id = q.recipient and (x.reacted_at <= q.at) is true
+            and x.user_id = q.recipient and (x.reacted_at <= q.at) is true and (x.reacted_at > m1.posted_at) is true
           offset 0))
       order by m1.ts desc
       limit 20

@@ -113,6 +113,12 @@ describe('SPEC §4: requests, one case per sentence', () => {
     expect(run([m], { reactions, charter: charter({ reactions_count_as_response: false }) })[0]?.respondedAt).toBeNull();
   });
 
+  it('a reaction timed before M, or in its very millisecond, is not later than M: no response (SPEC §4)', () => {
+    const m = msg(A, MON + 10 * H, { mentions: [B] });
+    for (const at of [MON + 9 * H, MON + 10 * H]) expect(run([m], { reactions: [{ channel: CH, messageTs: m.ts, user: B, at }] })[0]?.respondedAt).toBeNull();
+    expect(run([m], { reactions: [{ channel: CH, messageTs: m.ts, user: B, at: MON + 10 * H + 1 }] })[0]?.respondedAt).toBe(MON + 10 * H + 1);
+  });
+
   it("another person's reaction does not answer", () => {
     const m = msg(A, MON + 10 * H, { mentions: [B] });
     expect(run([m], { reactions: [{ channel: CH, messageTs: m.ts, user: C, at: MON + 10.5 * H }] })[0]?.respondedAt).toBeNull();

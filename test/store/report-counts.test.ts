@@ -400,6 +400,17 @@ describe(`the weekly report from the store's aggregates equals weeklyReportSet o
     await check(store, make());
   });
 
+  it('a reaction timed before its message (Slack never sends one; a hand-made payload may) answers nothing, in the report and in the person\'s figures', async () => {
+    const teamId = nextTeam();
+    const m = msg(ANNA, tue10, { mentions: [BEN] });
+    const s: Scenario = { charter: makeCharter(), people, messages: [m], reactions: [{ channel: m.channel, messageTs: m.ts, user: BEN as string, at: tue10 - H, emoji: 'eyes', removedAt: null }], weeks: ['2026-03-02'], asOf: MON + 7 * DAY };
+    await seed(store, teamId, s);
+    const [report] = await buildReports(store.db, teamId, { weeks: s.weeks, asOf: new Date(s.asOf), charter: s.charter });
+    expect(report).toMatchObject({ requests: 1, on_time: 0, late: 0, overdue: 1 });
+    const mine = await storedPersonalFigures(store.db, teamId, BEN as string, { charter: s.charter, weeks: s.weeks, asOf: s.asOf });
+    expect(mine.waitingTotal).toBe(1);
+  });
+
   it('what waits on a person goes back as far as a report reads requests: 45 days before the week, still listed', async () => {
     const teamId = nextTeam();
     const old = msg(ANNA, tue10 - 45 * DAY, { mentions: [BEN] });
