@@ -177,12 +177,13 @@ function trackedType(channelType: string | undefined): 'channel' | 'group' | nul
 
 /**
  * A message event's channel type: its channel_type, which Slack sends with every message event;
- * when absent (a hand-made or older payload), read from the channel id: C… a channel, G… a private
- * channel (legacy id), D… a DM (never tracked).
+ * when absent (a hand-made or older payload), read from the channel id: C… a channel. A G… id may
+ * be a legacy private channel or a group DM, and a D… id is a DM: neither is tracked without
+ * channel_type saying which (SPEC §7: DMs and group DMs never).
  */
 function messageChannelType(channelType: string | undefined, channelId: string): 'channel' | 'group' | null {
   if (typeof channelType === 'string') return trackedType(channelType);
-  return channelId.startsWith('C') ? 'channel' : channelId.startsWith('G') ? 'group' : null;
+  return channelId.startsWith('C') ? 'channel' : null;
 }
 
 /**

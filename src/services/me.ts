@@ -59,9 +59,10 @@ export type ChannelStats =
 /**
  * A person's figures for the given weeks (charter timezone) and what waits on them at as_of, from
  * their own rows: their requests (asked of them or by them) from as far back as a report reads
- * them, their messages and focus sessions of the weeks. The team's other messages are never read,
- * so App Home costs the same in a team of five and in one of thousands. Held equal to
- * personalFigures over the loaded records by test/store/report-counts.test.ts.
+ * them, their messages and focus sessions of the weeks. Nobody else's rows reach the process: the
+ * database reads the window's requests and the weeks' messages by time and keeps the person's, so
+ * the cost follows the workspace's volume in that window (not its history) and memory stays small.
+ * Held equal to personalFigures over the loaded records by test/store/report-counts.test.ts.
  */
 export async function storedPersonalFigures(
   db: Store['db'],

@@ -26,7 +26,7 @@ describe('SPEC §2: which messages count', () => {
     ['"text": null is a message without text, not an error', msg({ text: null }), ['channel_seen', 'message']],
     // Slack sends channel_type with every message event; a payload without it is read by the channel id.
     ['no channel_type, a C channel: tracked', msg({ channel_type: undefined }), ['channel_seen', 'message']],
-    ['no channel_type, a G (private) channel: tracked', msg({ channel_type: undefined, channel: 'G0PRIVATE1' }), ['channel_seen', 'message']],
+    ['no channel_type, a G id (a legacy private channel, or a group DM): not tracked', msg({ channel_type: undefined, channel: 'G0MPDM0001' }), []],
     ['no channel_type, a D (DM) channel: never tracked', msg({ channel_type: undefined, channel: 'D0DM000001' }), []],
     ['no channel_type, an edit in a C channel re-evaluates it', msg({ channel_type: undefined, subtype: 'message_changed', ts: '1700000100.000001', user: undefined, message: { type: 'message', user: 'U0ANA00001', ts: '1700000000.000100', text: 'x' } }), ['channel_seen', 'message']],
     ['no channel_type, a deletion in a C channel removes it', msg({ channel_type: undefined, subtype: 'message_deleted', ts: '1700000200.000001', deleted_ts: '1700000000.000100', user: undefined }), ['channel_seen', 'message_removed']],
