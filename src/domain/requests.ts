@@ -129,13 +129,12 @@ export function computeRequests(input: RequestInputs): RequestRecord[] {
     push(byRootUser, `${m.channel}\u0000${m.rootTs}\u0000${m.user}`, m);
     if (!m.isReply) push(topByChannelUser, `${m.channel}\u0000${m.user}`, m);
   }
-  const reactionsByKey = new Map<string, number>();
+  // Each person's reactions to each message, up to as_of.
+  const reactionsByKey = new Map<string, number[]>();
   if (charter.reactions_count_as_response) {
     for (const r of input.reactions) {
       if (r.at > asOf) continue;
-      const key = `${r.channel}\u0000${r.messageTs}\u0000${r.user}`;
-      const prev = reactionsByKey.get(key);
-      if (prev === undefined || r.at < prev) reactionsByKey.set(key, r.at);
+      push(reactionsByKey, `${r.channel}\u0000${r.messageTs}\u0000${r.user}`, r.at);
     }
   }
 
@@ -151,10 +150,9 @@ export function computeRequests(input: RequestInputs): RequestRecord[] {
         const top = firstAfter(topByChannelUser.get(`${m.channel}\u0000${u}`), mMicros);
         if (top !== undefined) candidates.push(top.at);
       }
-      // Their first reaction to M, when it is later than M (SPEC §4; Slack never sends one earlier,
-      // a hand-made payload may): the store keeps each person's first reaction and reads it so too.
-      const reacted = reactionsByKey.get(`${m.channel}\u0000${m.ts}\u0000${u}`);
-      if (reacted !== undefined && reacted > m.at) candidates.push(reacted);
+      // Their first reaction to M later than M (SPEC §4; Slack never sends one earlier, a hand-made payload may).
+      const later = (reactionsByKey.get(`${m.channel}\u0000${m.ts}\u0000${u}`) ?? []).filter((at) => at > m.at);
+      if (later.length > 0) candidates.push(Math.min(...later));
       const respondedAt = candidates.length > 0 ? Math.min(...candidates) : null;
       requests.push(evaluateRequest({ channel: m.channel, ts: m.ts, rootTs: m.rootTs, isReply: m.isReply, requester: m.user, recipient: u, askedAt: m.at, respondedAt }, charter, schedules, asOf));
     }

@@ -103,13 +103,11 @@ export function earlierRequestsStatement(teamId: string, queries: readonly Follo
           where r.team_id = m1.team_id and r.channel_id = m1.channel_id and r.user_id = q.recipient
             and r.ts > m1.ts and r.is_reply = false and (r.posted_at <= q.at) is true
           offset 0))
-        -- (their first reaction, when later than m1, as the report reads it: requests.reaction_at)
+        -- (a reaction of theirs later than m1: their first such one is then at or before q.at)
         and not (q.reactions and exists (
-          select 1 from (
-            select min(x.reacted_at) as at from reactions x
-            where x.team_id = m1.team_id and x.channel_id = m1.channel_id and x.message_ts = m1.ts and x.user_id = q.recipient
-          ) f
-          where (f.at <= q.at) is true and (f.at > m1.posted_at) is true
+          select 1 from reactions x
+          where x.team_id = m1.team_id and x.channel_id = m1.channel_id and x.message_ts = m1.ts
+            and x.user_id = q.recipient and (x.reacted_at <= q.at) is true and (x.reacted_at > m1.posted_at) is true
           offset 0))
       order by m1.ts desc
       limit 20

@@ -117,6 +117,8 @@ describe('SPEC §4: requests, one case per sentence', () => {
     const m = msg(A, MON + 10 * H, { mentions: [B] });
     for (const at of [MON + 9 * H, MON + 10 * H]) expect(run([m], { reactions: [{ channel: CH, messageTs: m.ts, user: B, at }] })[0]?.respondedAt).toBeNull();
     expect(run([m], { reactions: [{ channel: CH, messageTs: m.ts, user: B, at: MON + 10 * H + 1 }] })[0]?.respondedAt).toBe(MON + 10 * H + 1);
+    // The first reaction later than M, though an earlier one came first.
+    expect(run([m], { reactions: [{ channel: CH, messageTs: m.ts, user: B, at: MON + 9 * H }, { channel: CH, messageTs: m.ts, user: B, at: MON + 11 * H }] })[0]?.respondedAt).toBe(MON + 11 * H);
   });
 
   it("another person's reaction does not answer", () => {

@@ -409,6 +409,12 @@ describe(`the weekly report from the store's aggregates equals weeklyReportSet o
     expect(report).toMatchObject({ requests: 1, on_time: 0, late: 0, overdue: 1 });
     const mine = await storedPersonalFigures(store.db, teamId, BEN as string, { charter: s.charter, weeks: s.weeks, asOf: s.asOf });
     expect(mine.waitingTotal).toBe(1);
+    // A later reaction of theirs, another emoji, is the answer (the earlier one does not hide it).
+    const again = nextTeam();
+    await seed(store, again, { ...s, reactions: [...s.reactions, { channel: m.channel, messageTs: m.ts, user: BEN as string, at: tue10 + H, emoji: '+1', removedAt: null }] });
+    const [answered] = await buildReports(store.db, again, { weeks: s.weeks, asOf: new Date(s.asOf), charter: s.charter });
+    expect(answered).toMatchObject({ requests: 1, on_time: 1, overdue: 0 });
+    expect((await storedPersonalFigures(store.db, again, BEN as string, { charter: s.charter, weeks: s.weeks, asOf: s.asOf })).waitingTotal).toBe(0);
   });
 
   it('what waits on a person goes back as far as a report reads requests: 45 days before the week, still listed', async () => {

@@ -18,7 +18,7 @@ import { freshStore, testBackend, type TestStore } from '../helpers/store';
  * rows equal SPEC §4's requests recomputed from the stored messages and reactions: one per
  * (message, mentioned person other than the author), with the recipient's first later message of
  * the same root (or, for a top-level request, their first later top-level message in the channel)
- * and their first reaction to it.
+ * and their first reaction to it later than it.
  */
 
 const CHANNELS = ['C0RQ000001', 'C0RQ000002'] as const;
@@ -59,7 +59,7 @@ async function expected(teamId: string): Promise<Row[]> {
         root_ts: m.root_ts,
         is_reply: m.is_reply,
         reply_at: first(answers.map((y) => y.posted_at.getTime())),
-        reaction_at: first(reacted.map((x) => x.reacted_at.getTime())),
+        reaction_at: first(reacted.map((x) => x.reacted_at.getTime()).filter((at) => at > m.posted_at.getTime())),
       });
     });
   }
@@ -305,6 +305,22 @@ describe(`requests kept by queue and drains equal SPEC §4 recomputed from the s
     expect(await replyAt()).toBe(first.postedAt.getTime());
     await applyChanges(store.db, teamId, [{ kind: 'message_removed', channelId: first.channelId, ts: first.ts, at: new Date() }], 'event');
     expect(await replyAt()).toBe(second.postedAt.getTime());
+    expect(await stored(teamId)).toEqual(await expected(teamId));
+  });
+
+  test('reactions stored before their message (out of order): only one later than the message answers it', async () => {
+    teamNo += 1;
+    const teamId = `T0RQ${String(teamNo).padStart(6, '0')}`;
+    const ask = record({ channel: 0, s: 10, u: 0, short: false, author: 0, mentions: [1], reply: null }, new Map());
+    const reaction = (s: number, emoji: string) => ({ kind: 'reaction' as const, channelId: ask.channelId, messageTs: ask.ts, userId: PEOPLE[1] as string, reaction: emoji, at: new Date((BASE_S + s) * 1000), removed: false });
+    await applyChanges(store.db, teamId, [{ kind: 'channel_seen', channelId: ask.channelId, channelType: 'channel' }, reaction(5, 'eyes')], 'event');
+    expect(await store.db.selectFrom('reactions').select('reaction').where('team_id', '=', teamId).execute()).toEqual([{ reaction: 'eyes' }]);
+    expect(await stored(teamId)).toEqual([]);
+    // Live, the message's requests are added by the drain (requests_add), which reads the reactions already stored.
+    await applyChanges(store.db, teamId, [{ kind: 'message', message: ask, edit: false }], 'event');
+    expect((await stored(teamId)).map((r) => r.reaction_at)).toEqual([null]);
+    await applyChanges(store.db, teamId, [reaction(20, 'white_check_mark')], 'event');
+    expect((await stored(teamId)).map((r) => r.reaction_at)).toEqual([(BASE_S + 20) * 1000]);
     expect(await stored(teamId)).toEqual(await expected(teamId));
   });
 
