@@ -174,7 +174,7 @@ export function countQueries(teamId: string, q: CountsQuery) {
                width_bucket(m.posted_at, ${boundsAt}) as wb,
                coalesce(ru.urgent, false) as urgent,
                case when coalesce(ru.urgent, false) then coalesce(ru.urgent_ms, ${q.urgentMs}) else coalesce(ru.normal_ms, ${q.normalMs}) end as rem,
-               ${ms(sql`least(case when m.reply_at <= ${q.asOf} then m.reply_at end, case when ${q.reactionsCount} and m.reaction_at <= ${q.asOf} and m.reaction_at > m.posted_at then m.reaction_at end)`)} as resp
+               ${ms(sql`least(case when m.reply_at <= ${q.asOf} then m.reply_at end, case when ${q.reactionsCount} and m.reaction_at <= ${q.asOf} then m.reaction_at end)`)} as resp
         from requests m
         join (${people}) rp on rp.user_id = m.rcpt and not rp.is_bot and not rp.deleted
         left join unnest(${q.rules.map((x) => x.channel)}::text[], ${q.rules.map((x) => x.urgent)}::bool[], ${q.rules.map((x) => x.normalMs)}::int8[], ${q.rules.map((x) => x.urgentMs)}::int8[])

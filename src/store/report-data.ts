@@ -118,7 +118,7 @@ export async function personalActivity(db: Db, teamId: string, userId: string, w
     sql<{ channel_id: string; ts: string; root_ts: string; is_reply: boolean; requester: string; rcpt: string; posted_at: Date; reply_at: Date | null; reaction_at: Date | null }>`
       select channel_id, ts, root_ts, is_reply, requester, rcpt, posted_at,
              case when reply_at <= ${w.asOf} then reply_at end as reply_at,
-             case when ${w.reactionsCount} and reaction_at <= ${w.asOf} and reaction_at > posted_at then reaction_at end as reaction_at
+             case when ${w.reactionsCount} and reaction_at <= ${w.asOf} then reaction_at end as reaction_at
       from requests
       where team_id = ${teamId} and posted_at >= ${w.from} and posted_at <= ${w.asOf} and (rcpt = ${userId} or requester = ${userId})`.execute(db),
     db
