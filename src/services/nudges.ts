@@ -168,8 +168,13 @@ export class NudgeService {
       .map((u) => ({ userId: u, person: ctx.people.get(u) }))
       .filter((r): r is { userId: string; person: NamedPerson } => r.person !== undefined && !r.person.isBot && !r.person.deleted);
     const at = m.postedAt.getTime();
+    // An author at the early-follow-up limit gets no more today: their lookups are not run at all
+    // (show() checks the limit again, with the nudges of the batch so far).
+    const limit = RATE_LIMITS.early_followup;
+    const atLimit = rules.nudges.early_followups && recipients.length > 0 && shownSince(ctx.recent.get(m.userId) ?? [], 'early_followup', now - limit.windowMs) >= limit.max;
+    if (atLimit) this.deps.logger.debug({ kind: 'early_followup' }, 'early follow-up lookups skipped: rate limit');
     const followups: FollowupQuery[] =
-      rules.nudges.early_followups
+      rules.nudges.early_followups && !atLimit
         ? recipients.map((r) => ({
             channel: m.channelId,
             author: m.userId,

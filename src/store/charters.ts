@@ -21,16 +21,35 @@ function readCharter(v: unknown): { ok: true; charter: Charter } | { ok: false; 
 const parsedByText = new Map<string, ReturnType<typeof readCharter>>();
 const PARSED_MAX = 64;
 
+let defaultInForce: Charter | null = null;
+/**
+ * The defaults as one object, frozen (shared by every caller, like the parsed charters above): a
+ * workspace without a charter is as hot a path as one with, and the nudges' per-charter caches
+ * key on the object.
+ */
+function sharedDefault(): Charter {
+  defaultInForce ??= deepFreeze(defaultCharter());
+  return defaultInForce;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
 /** The charter in force from its stored text (null: none stored), as loadCharter answers. */
 export function charterFromText(text: string | null): { charter: Charter; stored: boolean; problems: string[] } {
-  if (text === null) return { charter: defaultCharter(), stored: false, problems: [] };
+  if (text === null) return { charter: sharedDefault(), stored: false, problems: [] };
   let parsed = parsedByText.get(text);
   if (parsed === undefined) {
     parsed = readCharter(text);
     if (parsedByText.size >= PARSED_MAX) parsedByText.clear();
     parsedByText.set(text, parsed);
   }
-  return parsed.ok ? { charter: parsed.charter, stored: true, problems: [] } : { charter: defaultCharter(), stored: true, problems: parsed.problems };
+  return parsed.ok ? { charter: parsed.charter, stored: true, problems: [] } : { charter: sharedDefault(), stored: true, problems: parsed.problems };
 }
 
 /**

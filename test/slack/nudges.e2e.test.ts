@@ -13,7 +13,7 @@ const QUIET = 'C0QUIET001';
 const EXCLUDED = 'C0EXCLUDE1';
 const URGENT = 'C0URGENT01';
 /** Each test writes as a different person, so per-person limits never mix. */
-const AUTHORS = Array.from({ length: 13 }, (_, i) => `U0AUTHOR${String(i).padStart(2, '0')}`);
+const AUTHORS = Array.from({ length: 14 }, (_, i) => `U0AUTHOR${String(i).padStart(2, '0')}`);
 
 /** Everyone is always at work, no focus time: only what a test sets changes that. */
 const ALWAYS_ON: CharterInput = {
@@ -31,7 +31,8 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
   beforeAll(async () => {
     t = await startTestApp({
       users: [{ id: BEN, name: 'Ben', tz: 'Europe/Berlin' }, { id: BOTUSER, name: 'deploybot', is_bot: true }, ...AUTHORS.map((id) => ({ id, name: id.toLowerCase(), tz: 'UTC' }))],
-      logLevel: 'warn',
+      // debug: a test reads the nudges' decisions from the log
+      logLevel: 'debug',
     });
     await setCharter(ALWAYS_ON);
   });
@@ -254,6 +255,18 @@ describe('nudges end to end (real app, fake Slack Web API)', () => {
     expect(String(calls[0]?.args.text)).toMatch(/^You already asked Ben here just now and that request is not yet due\. It is due by (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d Ben's time\. A second ping before then rarely speeds things up\.$/);
     const rows = await t.store.db.selectFrom('nudges').select(['kind', 'about_user_id']).where('user_id', '=', author).execute();
     expect(rows).toEqual([{ kind: 'early_followup', about_user_id: BEN }]);
+  });
+
+  it('notes at most three early follow-ups a day, and past that does not look them up at all', async () => {
+    const author = AUTHORS[13] as string;
+    // Each ping after the first follows up the earlier ones (same channel, top level, not yet due).
+    for (const topic of ['invoices', 'budget', 'roadmap', 'hiring', 'travel']) await say(author, `<@${BEN}> any news on the ${topic}?`);
+    const rows = await t.store.db.selectFrom('nudges').select('kind').where('user_id', '=', author).execute();
+    expect(rows.map((r) => r.kind)).toEqual(['early_followup', 'early_followup', 'early_followup']);
+    expect(ephemerals(author)).toHaveLength(3);
+    // The fifth ping: the author is at the limit, so its lookup is not run (not run and then held back).
+    const said = t.logs.parsed().map((l) => l.msg);
+    expect(said.filter((m) => m === 'early follow-up lookups skipped: rate limit')).toHaveLength(1);
   });
 
   it('shows one person at most three meeting-request nudges a day (the fourth request stays quiet)', async () => {
