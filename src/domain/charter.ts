@@ -8,7 +8,9 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export const weekdayNumber = (d: Weekday): number => WEEKDAYS.indexOf(d) + 1;
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-/** "HH:MM" → minutes since local midnight. */
+/** An end of day may also be "24:00": midnight at the end of that day (SPEC §3: local time < end). */
+const HHMM_END = /^(([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
+/** "HH:MM" → minutes since local midnight ("24:00" → 1440). */
 export const minutesOfDay = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 const isValidZone = (tz: string): boolean => {
@@ -26,13 +28,14 @@ const isIsoDate = (s: string): boolean => {
 };
 
 const timeOfDay = z.string().regex(HHMM, 'must be a time "HH:MM" (24-hour), e.g. "09:00"');
+const endOfSpan = z.string().regex(HHMM_END, 'must be a time "HH:MM" (24-hour, or "24:00" for the end of the day), e.g. "17:00"');
 const weekday = z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` });
 const weekdays = z.array(weekday).refine((a) => new Set(a).size === a.length, 'lists a day twice');
 const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a Slack channel id such as C0123ABCD (not a #name)');
 const userId = z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id such as U0123ABCD');
 const span = (what: string) =>
   z
-    .object({ start: timeOfDay, end: timeOfDay })
+    .object({ start: timeOfDay, end: endOfSpan })
     .strict()
     .refine((s) => minutesOfDay(s.start) < minutesOfDay(s.end), { message: `${what}: start must be before end (overnight spans are not supported)`, path: ['end'] });
 const positiveInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be greater than 0`);

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { minutesOfDay, weekdayNumber, type Charter } from './charter';
+import { atLocalMinute } from './working-time';
 
 /**
  * The `/async` slash command (SPEC §6): its text parsed into a command, and the end of a focus
@@ -247,8 +248,8 @@ export function wallTimeEnd(until: Extract<FocusUntil, { kind: 'at' }>, now: num
   return [...today, ...tomorrow].find((t) => t > now) ?? NaN;
 }
 
-/** The instant of minute-of-day `minutes` on the local date of `now` in tz (luxon's reading, as working-time.ts). */
-const todayAt = (now: number, tz: string, minutes: number): number => DateTime.fromObject({ ...localDate(now, tz), hour: Math.floor(minutes / 60), minute: minutes % 60 }, { zone: tz }).toMillis();
+/** The instant of minute-of-day `minutes` (1440: "24:00") on the local date of `now` in tz, as working-time.ts reads it. */
+const todayAt = (now: number, tz: string, minutes: number): number => atLocalMinute(localDate(now, tz), minutes, tz);
 
 /**
  * When focus started at `now` (ms) by a person in `tz` (IANA) ends, as epoch ms.

@@ -63,6 +63,18 @@ function localDay(t: number, s: Schedule): number {
   return day;
 }
 
+/**
+ * The instant of a local date's minute (0-1440) in a zone: 1440 ("24:00") is the next date's
+ * 00:00, so a day that works until 24:00 ends where the next one starting at 00:00 begins.
+ */
+export function atLocalMinute(date: { year: number; month: number; day: number }, minute: number, zone: string): number {
+  if (minute >= 1440) {
+    const next = new Date(Date.UTC(date.year, date.month - 1, date.day + 1));
+    return atLocalMinute({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, minute - 1440, zone);
+  }
+  return DateTime.fromObject({ ...date, hour: Math.floor(minute / 60), minute: minute % 60 }, { zone }).toMillis();
+}
+
 /** The working interval [start, end) of a local calendar day, as instants; null on a day off. */
 function interval(s: Schedule, day: number): readonly [number, number] | null {
   const hit = s.cache.get(day);
@@ -75,7 +87,7 @@ function interval(s: Schedule, day: number): readonly [number, number] | null {
   const iso = cal.toISOString().slice(0, 10);
   let result: readonly [number, number] | null = null;
   if (s.workdays.has(weekday) && !s.holidays.has(iso)) {
-    const at = (minute: number) => DateTime.fromObject({ year: y, month: m, day: d, hour: Math.floor(minute / 60), minute: minute % 60 }, { zone: s.tz }).toMillis();
+    const at = (minute: number) => atLocalMinute({ year: y, month: m, day: d }, minute, s.tz);
     const start = at(s.startMinute);
     const end = at(s.endMinute);
     result = end > start ? [start, end] : null;

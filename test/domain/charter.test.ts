@@ -63,6 +63,19 @@ describe('charter (SPEC §1)', () => {
     expect(p?.message).toMatch(message);
   });
 
+  it('takes "24:00" as the end of working hours or of the focus block, and nowhere else', () => {
+    const r = parseCharter({ working_hours: { start: '00:00', end: '24:00' }, focus: { daily: { start: '20:00', end: '24:00' } } });
+    expect(r.ok && [r.charter.working_hours, r.charter.focus.daily]).toEqual([
+      { start: '00:00', end: '24:00' },
+      { start: '20:00', end: '24:00' },
+    ]);
+    const problem = (input: Record<string, unknown>) => (r2 => (r2.ok ? null : r2.problems.map((p) => `${p.path}: ${p.message}`).join('; ')))(parseCharter(input));
+    expect(problem({ working_hours: { start: '24:00', end: '24:00' } })).toMatch(/^working_hours\.start: must be a time "HH:MM"/);
+    expect(problem({ working_hours: { start: '09:00', end: '24:01' } })).toMatch(/^working_hours\.end: must be a time "HH:MM" \(24-hour, or "24:00" for the end of the day\)/);
+    expect(problem({ digest: { time: '24:00' } })).toMatch(/^digest\.time: must be a time/);
+    expect(problem({ pulse: { time: '24:00' } })).toMatch(/^pulse\.time: must be a time/);
+  });
+
   it('takes ids of any length Slack-shaped (C1, U1 in hand-written charters)', () => {
     const r = parseCharter({ urgent_channels: ['C1'], excluded_channels: ['G2'], editors: ['U1', 'W2'] });
     expect(r.ok).toBe(true);

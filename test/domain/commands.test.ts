@@ -329,6 +329,12 @@ describe('focusEnd: the default (charter focus block, focus day, else 2 h)', () 
     run(['', NY, '2026-11-25T23:30:00-05:00', { kind: 'default' }, '2026-11-25T23:59:00-05:00'], c);
   });
 
+  it('on a focus day with working hours until 24:00 → the next local midnight', () => {
+    run(['', NY, '2026-11-25T20:00:00-05:00', { kind: 'default' }, '2026-11-26T00:00:00-05:00'], makeCharter({ working_hours: { start: '12:00', end: '24:00' } }));
+    // A daily block until 24:00, on a Monday.
+    run(['', BERLIN, '2026-11-23T22:30:00+01:00', { kind: 'default' }, '2026-11-24T00:00:00+01:00'], makeCharter({ working_hours: { start: '12:00', end: '24:00' }, focus: { daily: { start: '22:00', end: '24:00' } } }));
+  });
+
   it('with no daily block, on a workday that is not a focus day → 2 h', () => {
     run(['', NY, '2026-11-23T10:00:00-05:00', { kind: 'default' }, '2026-11-23T12:00:00-05:00'], makeCharter({ focus: { daily: null } }));
   });

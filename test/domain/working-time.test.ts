@@ -38,6 +38,30 @@ describe('SPEC §3: working time, one case per sentence', () => {
     expect(isWorkingAt(s, at(local, NY))).toBe(expected);
   });
 
+  describe('"24:00" as an end: local time < end holds for every time of the day', () => {
+    const allDay = charter({ working_hours: { start: '00:00', end: '24:00' }, workdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] });
+    it.each([
+      // Berlin's 2026 changes: 29 March is 23 hours long, 25 October 25 hours.
+      ['an ordinary day is 1,440 working minutes', '2026-11-23T00:00', '2026-11-24T00:00', 1440],
+      ['the spring-forward day is 23 hours', '2026-03-29T00:00', '2026-03-30T00:00', 1380],
+      ['the fall-back day is 25 hours', '2026-10-25T00:00', '2026-10-26T00:00', 1500],
+      ['a week across the fall-back day, without a gap at any midnight', '2026-10-19T00:00', '2026-10-26T00:00', 7 * 1440 + 60],
+    ])('%s', (_name, from, to, minutes) => {
+      expect(workingMinutes(scheduleFor(allDay, BERLIN), at(from, BERLIN), at(to, BERLIN))).toBe(minutes);
+    });
+
+    it('the last millisecond before midnight is working time; midnight belongs to the next day', () => {
+      const evenings = scheduleFor(charter({ working_hours: { start: '18:00', end: '24:00' } }), NY);
+      expect(isWorkingAt(evenings, at('2026-11-23T23:59:59.999', NY))).toBe(true);
+      expect(isWorkingAt(evenings, at('2026-11-24T00:00', NY))).toBe(false);
+      expect(isWorkingAt(evenings, at('2026-11-23T17:59:59.999', NY))).toBe(false);
+      // Friday evening's six hours, then nothing until Monday 18:00.
+      expect(dueAfter(evenings, at('2026-11-27T18:00', NY), 361)).toBe(at('2026-11-30T18:01', NY));
+      // Sydney falls back at 03:00 on 5 April 2026: 02:00-03:00 comes twice, so 300 minutes after 23:00 is 03:00.
+      expect(dueAfter(scheduleFor(allDay, SYDNEY), at('2026-04-04T23:00', SYDNEY), 300)).toBe(at('2026-04-05T03:00', SYDNEY));
+    });
+  });
+
   it('working hours are local to each person: 09:30 Berlin is working time for Ana, not for Ben in New York', () => {
     const c = charter();
     const t = at('2026-11-23T09:30', BERLIN);
@@ -114,7 +138,8 @@ const instant = fc.oneof(
 );
 const hours = fc
   .tuple(fc.integer({ min: 0, max: 22 * 4 }), fc.integer({ min: 1, max: 12 * 4 }))
-  .map(([s, len]) => [s * 15, Math.min(24 * 60 - 1, s * 15 + len * 15)] as const)
+  // Ends run up to 24:00 (1440), the end of the day.
+  .map(([s, len]) => [s * 15, Math.min(24 * 60, s * 15 + len * 15)] as const)
   .filter(([s, e]) => e > s);
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 const anySchedule = fc
@@ -142,7 +167,7 @@ describe('working time properties', () => {
     ];
     const near = fc.tuple(fc.constantFrom(...OWN), fc.array(fc.integer({ min: -36 * 4, max: 36 * 4 }), { minLength: 5, maxLength: 60 }));
     // Whole days (00:00-23:59) on some weekdays make a wrong date show at once in isWorkingAt.
-    const params = fc.record({ hours: fc.oneof(hours, fc.constant([0, 1439] as const)), workdays: fc.subarray(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const, { minLength: 1, maxLength: 6 }) });
+    const params = fc.record({ hours: fc.oneof(hours, fc.constantFrom<readonly [number, number]>([0, 1439], [0, 1440])), workdays: fc.subarray(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const, { minLength: 1, maxLength: 6 }) });
     fc.assert(
       fc.property(params, near, fc.integer({ min: 1, max: 3_000 }), ({ hours: [st, en], workdays }, [[tz, base], quarters], minutes) => {
         const c = charter({ working_hours: { start: hhmm(st), end: hhmm(en) }, workdays: [...workdays] });
@@ -173,7 +198,8 @@ describe('working time properties', () => {
           expect(a).toBeLessThanOrEqual(hi);
           expect(isWorkingAt(s, a)).toBe(true);
           expect(isWorkingAt(s, b - 1)).toBe(true);
-          expect(isWorkingAt(s, b)).toBe(false);
+          // Its end is out of hours, unless the next day's hours start right there (00:00 after 24:00).
+          if (isWorkingAt(s, b)) expect(workingIntervals(s, b, b).some(([next]) => next === b)).toBe(true);
           sum += Math.max(0, Math.min(b, hi) - Math.max(a, lo));
           prevEnd = b;
         }

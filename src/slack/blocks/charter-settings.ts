@@ -68,6 +68,8 @@ const checkboxes = (options: Array<{ text: ReturnType<typeof plain>; value: stri
   return { type: 'checkboxes', options, ...(initial.length > 0 ? { initial_options: initial } : {}) };
 };
 const time = (t: string | null | undefined) => ({ type: 'timepicker', ...(t ? { initial_time: t } : {}) });
+/** An end time: a time picker has no "24:00", so the end of the day shows as 00:00 (read back as 24:00). */
+const endTime = (t: string | null | undefined) => time(t === '24:00' ? '00:00' : t);
 const number = (n: number, min: number) => ({ type: 'number_input', is_decimal_allowed: false, min_value: String(min), initial_value: String(n) });
 const channels = (ids: readonly string[]) => ({ type: 'multi_conversations_select', filter: { include: ['public', 'private'], exclude_bot_users: true, exclude_external_shared_channels: false }, ...(ids.length > 0 ? { initial_conversations: ids } : {}) });
 const daySelect = (d: Weekday) => ({ type: 'static_select', options: dayOptions, initial_option: option(DAY_LABEL[d], d) });
@@ -81,7 +83,7 @@ export function charterSettingsView(c: Charter): View {
     input('timezone', 'Charter time zone (weeks, digest, people without a zone)', { type: 'external_select', min_query_length: 1, placeholder: plain('Search: Berlin, New_York…'), initial_option: option(c.timezone, c.timezone) }),
     input('workdays', 'Workdays', checkboxes(dayOptions, c.workdays)),
     input('working_hours.start', 'Working hours start (each person’s own time)', time(c.working_hours.start)),
-    input('working_hours.end', 'Working hours end', time(c.working_hours.end)),
+    input('working_hours.end', 'Working hours end', endTime(c.working_hours.end), { hint: '00:00 means until midnight.' }),
     input('holidays', 'Holidays', { type: 'plain_text_input', multiline: true, initial_value: c.holidays.join('\n'), placeholder: plain('2026-12-24\n2026-12-25') }, { optional: true, hint: 'One date per line, YYYY-MM-DD. Whole days, for everyone.' }),
     header('Response windows'),
     input('response_windows.normal.working_minutes', 'Normal requests: working minutes', number(c.response_windows.normal.working_minutes, 1), { hint: '480 = one working day of the recipient' }),
@@ -90,7 +92,7 @@ export function charterSettingsView(c: Charter): View {
     header('Focus'),
     input('focus.days', 'No-meeting days', checkboxes(dayOptions, c.focus.days), { optional: true }),
     input('focus.daily.start', 'Daily focus block start', time(c.focus.daily?.start), { optional: true, hint: 'Leave both empty for no daily block.' }),
-    input('focus.daily.end', 'Daily focus block end', time(c.focus.daily?.end), { optional: true }),
+    input('focus.daily.end', 'Daily focus block end', endTime(c.focus.daily?.end), { optional: true }),
     header('Digest and nudges'),
     input('digest.channel', 'Digest channel', { type: 'conversations_select', filter: { include: ['public', 'private'], exclude_bot_users: true }, ...(c.digest.channel ? { initial_conversation: c.digest.channel } : {}) }, { optional: true }),
     input('digest.day', 'Digest day', daySelect(c.digest.day)),

@@ -27,11 +27,16 @@ const num = (v: Values, block: string): number | undefined => {
   return /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
 };
 const timeOf = (v: Values, block: string) => field(v, block).selected_time ?? undefined;
+/** An end picked as 00:00 is midnight at the end of the day ("24:00"): an end is never the day's first minute. */
+const endOf = (v: Values, block: string) => {
+  const t = timeOf(v, block);
+  return t === '00:00' ? '24:00' : t;
+};
 
 /** The submitted view as a charter input (SPEC §1 shape); validation is the charter schema's. */
 export function charterInputFrom(v: Values): Record<string, unknown> {
   const dailyStart = timeOf(v, 'focus.daily.start');
-  const dailyEnd = timeOf(v, 'focus.daily.end');
+  const dailyEnd = endOf(v, 'focus.daily.end');
   const nudges = checked(v, 'nudges');
   const holidays = (field(v, 'holidays').value ?? '')
     .split(/[\n,]+/)
@@ -40,7 +45,7 @@ export function charterInputFrom(v: Values): Record<string, unknown> {
   return {
     timezone: field(v, 'timezone').selected_option?.value ?? '',
     workdays: checked(v, 'workdays'),
-    working_hours: { start: timeOf(v, 'working_hours.start'), end: timeOf(v, 'working_hours.end') },
+    working_hours: { start: timeOf(v, 'working_hours.start'), end: endOf(v, 'working_hours.end') },
     holidays,
     response_windows: { normal: { working_minutes: num(v, 'response_windows.normal.working_minutes') }, urgent: { minutes: num(v, 'response_windows.urgent.minutes') } },
     urgent_channels: field(v, 'urgent_channels').selected_conversations ?? [],
