@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 import { minutesOfDay, weekdayNumber, type Charter } from './charter';
-import { atLocalMinute } from './working-time';
+import { atLocalMinute, wallTimeInstants, type Ymd } from './working-time';
+
+export { wallTimeInstants };
 
 /**
  * The `/async` slash command (SPEC §6): its text parsed into a command, and the end of a focus
@@ -208,8 +210,7 @@ function formatMinutes(minutes: number): string {
 }
 
 const MINUTE = 60_000;
-/** A local calendar date. */
-export type Ymd = { year: number; month: number; day: number };
+export type { Ymd } from './working-time';
 
 /** The local calendar date of instant t in tz, and the date `days` later. */
 function localDate(t: number, tz: string, days = 0): Ymd {
@@ -218,23 +219,6 @@ function localDate(t: number, tz: string, days = 0): Ymd {
   return { year: c.year, month: c.month, day: c.day };
 }
 
-/**
- * The instants (ascending) at which the local wall time `date hour:minute` occurs in tz: one, or
- * two on a night clocks go back. A wall time in a DST gap never occurs; it is moved forward by
- * the gap's length, as luxon does (02:30 on a US spring-forward night → 03:30 EDT).
- */
-export function wallTimeInstants(date: Ymd, hour: number, minute: number, tz: string): number[] {
-  const asUtc = DateTime.fromObject({ ...date, hour, minute }, { zone: 'utc' }).toMillis();
-  const offsets = new Set([-1, 0, 1].map((k) => DateTime.fromMillis(asUtc + k * 86_400_000, { zone: tz }).offset));
-  const found = [...offsets]
-    .map((o) => asUtc - o * MINUTE)
-    .filter((u) => {
-      const l = DateTime.fromMillis(u, { zone: tz });
-      return l.year === date.year && l.month === date.month && l.day === date.day && l.hour === hour && l.minute === minute;
-    });
-  if (found.length > 0) return [...new Set(found)].sort((a, b) => a - b);
-  return [DateTime.fromObject({ ...date, hour, minute }, { zone: tz }).toMillis()];
-}
 
 /**
  * Where an 'at' focus would end, before the 12-hour limit: today-or-next → the next occurrence of

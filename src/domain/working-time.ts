@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { minutesOfDay, weekdayNumber, type Charter } from './charter';
 
 /**
@@ -63,16 +63,36 @@ function localDay(t: number, s: Schedule): number {
   return day;
 }
 
+/** A local calendar date. */
+export type Ymd = { year: number; month: number; day: number };
+
 /**
- * The instant of a local date's minute (0-1440) in a zone: 1440 ("24:00") is the next date's
- * 00:00, so a day that works until 24:00 ends where the next one starting at 00:00 begins.
+ * The instants (ascending) at which the local wall time `date hour:minute` occurs in tz: one, or
+ * two on a night clocks go back. A wall time in a DST gap never occurs; it is moved forward by
+ * the gap's length, as luxon does (02:30 on a US spring-forward night → 03:30 EDT).
  */
-export function atLocalMinute(date: { year: number; month: number; day: number }, minute: number, zone: string): number {
+export function wallTimeInstants(date: Ymd, hour: number, minute: number, tz: string): number[] {
+  const asUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
+  const zone = IANAZone.create(tz);
+  // An instant u shows that wall time exactly when u + offset(u) = asUtc; the offsets in force a
+  // day either side are the only candidates.
+  const found = [...new Set([-1, 0, 1].map((k) => zone.offset(asUtc + k * DAY)))].map((o) => asUtc - o * MINUTE).filter((u) => u + zone.offset(u) * MINUTE === asUtc);
+  if (found.length > 0) return [...new Set(found)].sort((a, b) => a - b);
+  return [DateTime.fromObject({ ...date, hour, minute }, { zone: tz }).toMillis()];
+}
+
+/**
+ * The instant of a local date's minute (0-1440) in a zone: its first occurrence on a night clocks
+ * go back (luxon alone picks one by the offset in force today, so the answer would change with
+ * the server's date), moved forward out of a gap; 1440 ("24:00") is the next date's 00:00, so a
+ * day that works until 24:00 ends where the next one starting at 00:00 begins.
+ */
+export function atLocalMinute(date: Ymd, minute: number, zone: string): number {
   if (minute >= 1440) {
     const next = new Date(Date.UTC(date.year, date.month - 1, date.day + 1));
     return atLocalMinute({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, minute - 1440, zone);
   }
-  return DateTime.fromObject({ ...date, hour: Math.floor(minute / 60), minute: minute % 60 }, { zone }).toMillis();
+  return wallTimeInstants(date, Math.floor(minute / 60), minute % 60, zone)[0] as number;
 }
 
 /** The working interval [start, end) of a local calendar day, as instants; null on a day off. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DateTime } from 'luxon';
+import { DateTime, Settings } from 'luxon';
 import { makeCharter } from '../helpers/charter';
 import { dueAfter, isWorkingAt, scheduleFor, workingIntervals, workingMinutes, workingMs } from '../../src/domain/working-time';
 
@@ -16,6 +16,7 @@ const BERLIN = 'Europe/Berlin';
 const SYDNEY = 'Australia/Sydney';
 const KOLKATA = 'Asia/Kolkata';
 const TOKYO = 'Asia/Tokyo';
+const HAVANA = 'America/Havana';
 
 describe('SPEC §3: working time, one case per sentence', () => {
   it('a person has their Slack tz, else the charter timezone (also when the tz is not a real zone)', () => {
@@ -48,6 +49,46 @@ describe('SPEC §3: working time, one case per sentence', () => {
       ['a week across the fall-back day, without a gap at any midnight', '2026-10-19T00:00', '2026-10-26T00:00', 7 * 1440 + 60],
     ])('%s', (_name, from, to, minutes) => {
       expect(workingMinutes(scheduleFor(allDay, BERLIN), at(from, BERLIN), at(to, BERLIN))).toBe(minutes);
+    });
+
+    it('where midnight happens twice (Havana falls back 01:00 → 00:00 on Sunday 1 November 2026), a day ends at the first one, whatever today is', () => {
+      const monSat = charter({ working_hours: { start: '00:00', end: '24:00' }, workdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] });
+      const saturday2300 = Date.UTC(2026, 10, 1, 3, 0);
+      const firstMidnight = Date.UTC(2026, 10, 1, 4, 0);
+      const secondMidnight = Date.UTC(2026, 10, 1, 5, 0);
+      const answers = () => {
+        const s = scheduleFor(monSat, HAVANA);
+        const all = scheduleFor(allDay, HAVANA);
+        return {
+          saturday: workingMinutes(s, saturday2300, Date.UTC(2026, 10, 1, 7, 0)),
+          sundayFirstHour: isWorkingAt(s, firstMidnight + 30 * 60_000),
+          due: dueAfter(s, saturday2300, 90),
+          allDayFirstHour: isWorkingAt(all, firstMidnight + 30 * 60_000),
+          allDayMinutes: workingMinutes(all, firstMidnight, secondMidnight),
+          intervals: workingIntervals(all, firstMidnight - 1, firstMidnight),
+        };
+      };
+      const expected = {
+        saturday: 60,
+        sundayFirstHour: false,
+        // Sunday is off: 30 minutes on Saturday, then Monday 00:00-01:00 (05:00Z) gives the other 60.
+        due: Date.UTC(2026, 10, 2, 5, 30),
+        allDayFirstHour: true,
+        allDayMinutes: 60,
+        intervals: [
+          [Date.UTC(2026, 9, 31, 4, 0), firstMidnight],
+          [firstMidnight, Date.UTC(2026, 10, 2, 5, 0)],
+        ],
+      };
+      // luxon resolves a repeated wall time by the offset in force "now": the answers must not depend on it.
+      for (const today of ['2026-07-01T12:00:00Z', '2026-12-02T12:00:00Z']) {
+        Settings.now = () => Date.parse(today);
+        try {
+          expect(answers()).toEqual(expected);
+        } finally {
+          Settings.now = () => Date.now();
+        }
+      }
     });
 
     it('the last millisecond before midnight is working time; midnight belongs to the next day', () => {
@@ -120,11 +161,14 @@ describe('SPEC §3: working time, one case per sentence', () => {
 
 // ---- Properties (fast-check) ----
 
-const ZONES = [NY, BERLIN, SYDNEY, KOLKATA, TOKYO, 'UTC', 'America/Sao_Paulo', 'Pacific/Auckland'];
+// Havana changes its clocks at midnight: 00:00 is skipped in March and happens twice in November.
+const ZONES = [NY, BERLIN, SYDNEY, KOLKATA, TOKYO, 'UTC', 'America/Sao_Paulo', 'Pacific/Auckland', HAVANA];
 const FROM = Date.UTC(2025, 0, 1);
 const TO = Date.UTC(2027, 11, 31);
 /** DST changes in the three hemispheres' zones, to cluster instants around. */
 const TRANSITIONS = [
+  Date.UTC(2026, 2, 8, 5, 0),
+  Date.UTC(2026, 10, 1, 5, 0),
   at('2026-03-08T03:00', NY),
   at('2026-11-01T01:30', NY),
   at('2026-03-29T03:00', BERLIN),
@@ -164,6 +208,8 @@ describe('working time properties', () => {
       [SYDNEY, at('2026-10-04T03:00', SYDNEY)],
       ['America/Santiago', at('2026-09-06T01:00', 'America/Santiago')],
       ['America/Santiago', at('2026-04-05T00:30', 'America/Santiago')],
+      [HAVANA, Date.UTC(2026, 2, 8, 5, 0)],
+      [HAVANA, Date.UTC(2026, 10, 1, 5, 0)],
     ];
     const near = fc.tuple(fc.constantFrom(...OWN), fc.array(fc.integer({ min: -36 * 4, max: 36 * 4 }), { minLength: 5, maxLength: 60 }));
     // Whole days (00:00-23:59) on some weekdays make a wrong date show at once in isWorkingAt.

@@ -92,7 +92,7 @@ export function charterSettingsView(c: Charter): View {
     header('Focus'),
     input('focus.days', 'No-meeting days', checkboxes(dayOptions, c.focus.days), { optional: true }),
     input('focus.daily.start', 'Daily focus block start', time(c.focus.daily?.start), { optional: true, hint: 'Leave both empty for no daily block.' }),
-    input('focus.daily.end', 'Daily focus block end', endTime(c.focus.daily?.end), { optional: true }),
+    input('focus.daily.end', 'Daily focus block end', endTime(c.focus.daily?.end), { optional: true, hint: '00:00 means until midnight.' }),
     header('Digest and nudges'),
     input('digest.channel', 'Digest channel', { type: 'conversations_select', filter: { include: ['public', 'private'], exclude_bot_users: true }, ...(c.digest.channel ? { initial_conversation: c.digest.channel } : {}) }, { optional: true }),
     input('digest.day', 'Digest day', daySelect(c.digest.day)),
