@@ -64,6 +64,25 @@ describe('embedded store statistics', () => {
     }
   });
 
+  it('the daily retention tick vacuums after it deletes: the next rows reuse the space (no autovacuum here)', async () => {
+    const store = await connectStore({ kind: 'pglite', dataDir: 'memory://' });
+    // The table's own pages: a vacuum frees them for new rows at once (freed index pages are recycled by a later one).
+    const size = async () => Number((await sql<{ n: string }>`select pg_relation_size('messages') as n`.execute(store.db)).rows[0]?.n);
+    try {
+      await migrateToLatest(store.db);
+      await addMessages(store, 4_000);
+      const full = await size();
+      // A year later every one of them is past the default 180 days.
+      const outcomes = await new RetentionService({ store, logger: createLogger({ level: 'silent' }), now: () => Date.parse('2026-12-01T03:17:00Z') }).tick();
+      expect(outcomes.map((o) => o.deleted.messages)).toEqual([4_000]);
+      await addMessages(store, 4_000);
+      // Unvacuumed, the table held both sets (twice the size).
+      expect(await size()).toBeLessThanOrEqual(full * 1.1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('the daily retention tick refreshes them', async () => {
     const store = await connectStore({ kind: 'pglite', dataDir: 'memory://' });
     try {
