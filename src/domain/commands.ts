@@ -219,7 +219,6 @@ function localDate(t: number, tz: string, days = 0): Ymd {
   return { year: c.year, month: c.month, day: c.day };
 }
 
-
 /**
  * Where an 'at' focus would end, before the 12-hour limit: today-or-next → the next occurrence of
  * the wall time strictly after now (today if still ahead, else tomorrow); tomorrow → its first
