@@ -2,8 +2,6 @@ import { DateTime } from 'luxon';
 import { minutesOfDay, weekdayNumber, type Charter } from './charter';
 import { atLocalMinute, wallTimeInstants, type Ymd } from './working-time';
 
-export { wallTimeInstants };
-
 /**
  * The `/async` slash command (SPEC §6): its text parsed into a command, and the end of a focus
  * session worked out in the caller's time zone. Pure: `now` is an argument, nothing throws.
@@ -210,7 +208,6 @@ function formatMinutes(minutes: number): string {
 }
 
 const MINUTE = 60_000;
-export type { Ymd } from './working-time';
 
 /** The local calendar date of instant t in tz, and the date `days` later. */
 function localDate(t: number, tz: string, days = 0): Ymd {

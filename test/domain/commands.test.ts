@@ -11,10 +11,10 @@ import {
   focusEnd,
   parseAsyncCommand,
   wallTimeEnd,
-  wallTimeInstants,
   type AsyncCommand,
   type FocusUntil,
 } from '../../src/domain/commands';
+import { wallTimeInstants } from '../../src/domain/working-time';
 
 const NY = 'America/New_York';
 const BERLIN = 'Europe/Berlin';
