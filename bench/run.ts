@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateExport } from '../src/services/demo-export';
+import { importBesideCopy } from './import-baseline';
 import { houstonTexts } from './corpus';
 
 /**
@@ -71,6 +72,7 @@ try {
       const out = execFileSync(tsx, [join(__dirname, 'audit-once.ts'), bigDir, '--import-only'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
       process.stdout.write(`import ${run.label}: ${out}`);
     }
+    if (process.env.DATABASE_URL) importBesideCopy(process.env.DATABASE_URL, bigDir, 'T0BENCHIMP', join(work, 'import-rows.tsv'));
     rmSync(bigDir, { recursive: true, force: true });
     rmSync(join(work, 'data-import'), { recursive: true, force: true });
   }
@@ -109,3 +111,4 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+
