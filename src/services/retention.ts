@@ -2,12 +2,15 @@ import type { Logger } from '../logger';
 import { refreshEmbeddedStatistics } from '../store/statistics';
 import { loadCharter } from '../store/charters';
 import type { Store } from '../store/connect';
-import { ACTIVITY_TABLES, claimRetention, deleteOldRows, finishRetention, releaseRetention, renewRetention, retentionTeams, type ActivityTable, type RetentionTable } from '../store/retention';
+import { ACTIVITY_TABLES, claimRetention, deleteOldRows, deleteUnconfirmedReactions, finishRetention, releaseRetention, renewRetention, retentionTeams, type ActivityTable, type RetentionTable } from '../store/retention';
 
 const DAY_MS = 86_400_000;
 
 /** Event-id dedupe rows (slack_events) are kept this many days: Slack redelivers within hours. */
 export const EVENT_DEDUPE_DAYS = 7;
+
+/** A reaction in a conversation no message has shown to be a tracked channel is kept this long (its message may still come). */
+export const UNCONFIRMED_REACTION_MS = DAY_MS;
 
 export type RetentionDeps = {
   store: Store;
@@ -73,6 +76,10 @@ export class RetentionService {
       } else {
         for (const table of Object.keys(ACTIVITY_TABLES) as ActivityTable[]) outcome.deleted[table] = await this.purge(teamId, table, cutoff, renew);
       }
+      // Whatever the charter keeps: a reaction in a conversation no message showed to be a tracked
+      // channel is deleted a day after it came (applyReaction keeps it meanwhile; never a DM's).
+      const unconfirmed = await this.purgeWith((limit) => deleteUnconfirmedReactions(db, teamId, new Date(now - UNCONFIRMED_REACTION_MS), limit), renew);
+      outcome.deleted.reactions = (outcome.deleted.reactions ?? 0) + unconfirmed;
       outcome.deleted.slack_events = await this.purge(teamId, 'slack_events', eventsCutoff, renew);
       const runsCutoff = cutoff === null || cutoff > eventsCutoff ? eventsCutoff : cutoff;
       outcome.deleted.retention_runs = await this.purge(teamId, 'retention_runs', runsCutoff, renew);
@@ -93,11 +100,16 @@ export class RetentionService {
   }
 
   /** Deletes the team's rows of one table older than `cutoff`, batch by batch, renewing the claim between batches. */
-  private async purge(teamId: string, table: RetentionTable, cutoff: Date, renew: () => Promise<void>): Promise<number> {
+  private purge(teamId: string, table: RetentionTable, cutoff: Date, renew: () => Promise<void>): Promise<number> {
+    return this.purgeWith((limit) => deleteOldRows(this.deps.store.db, teamId, table, cutoff, limit), renew);
+  }
+
+  /** Runs a batched delete until a batch comes back short, renewing the claim between batches. */
+  private async purgeWith(deleteBatch: (limit: number) => Promise<number>, renew: () => Promise<void>): Promise<number> {
     const batch = this.deps.batch ?? 5_000;
     let total = 0;
     for (;;) {
-      const n = await deleteOldRows(this.deps.store.db, teamId, table, cutoff, batch);
+      const n = await deleteBatch(batch);
       total += n;
       if (n < batch) return total;
       await renew();

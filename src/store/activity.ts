@@ -198,9 +198,11 @@ async function applyReaction(db: Executor, teamId: string, c: Extract<Change, { 
       .execute();
     return;
   }
-  // Reactions are kept only in conversations the app tracks (never DMs).
-  const tracked = await db.selectFrom('channels').select('channel_id').where('team_id', '=', teamId).where('channel_id', '=', c.channelId).executeTakeFirst();
-  if (tracked === undefined) return;
+  // Reactions are kept only in conversations the app tracks, never in a DM (an id starting with D).
+  // One can come before the first message the app gets from its conversation (that message's
+  // delivery failed and Slack retries it later): it is kept, and retention deletes it a day later
+  // if no message has shown the conversation to be a tracked channel by then (unconfirmedReactions).
+  if (c.channelId.startsWith('D')) return;
   await db
     .insertInto('reactions')
     .values({ ...key, reacted_at: c.at, removed_at: null })

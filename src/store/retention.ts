@@ -61,6 +61,32 @@ export async function deleteOldRows(db: Db, teamId: string, table: RetentionTabl
 }
 
 /**
+ * Deletes at most `limit` of the team's reactions added before `cutoff` in conversations the app
+ * has no row for in `channels` (no message of theirs ever came): a reaction is kept when it comes
+ * before its conversation's first message (applyReaction), and goes here if that message never
+ * showed the conversation to be a tracked channel. The team's reaction channels are walked by
+ * their index, one probe each. Returns how many; fewer than `limit` → none are left.
+ */
+export async function deleteUnconfirmedReactions(db: Db, teamId: string, cutoff: Date, limit: number): Promise<number> {
+  const r = await sql<{ one: number }>`
+    with recursive seen(channel_id) as (
+      (select channel_id from reactions where team_id = ${teamId} order by channel_id limit 1)
+      union all
+      select (select r.channel_id from reactions r where r.team_id = ${teamId} and r.channel_id > seen.channel_id order by r.channel_id limit 1)
+      from seen where seen.channel_id is not null
+    )
+    delete from reactions
+    where team_id = ${teamId} and (channel_id, message_ts, user_id, reaction) in (
+      select r.channel_id, r.message_ts, r.user_id, r.reaction
+      from seen join reactions r on r.team_id = ${teamId} and r.channel_id = seen.channel_id
+      where not exists (select 1 from channels c where c.team_id = ${teamId} and c.channel_id = seen.channel_id)
+        and r.reacted_at < ${cutoff}
+      limit ${Math.max(1, Math.floor(limit))})
+    returning 1 as one`.execute(db);
+  return r.rows.length;
+}
+
+/**
  * Every workspace the store holds data for: those the app serves (`workspaces`), those with a
  * charter, and those with messages (imports included), found with a skip scan of the messages key.
  */

@@ -30,6 +30,8 @@ async function seedActivity(db: Store['db'], team: string, at: number): Promise<
   const t = new Date(at);
   const n = next();
   const ts = tsOf(at);
+  // C1 is a channel the app has seen a message in (a reaction elsewhere is deleted a day after it came).
+  await db.insertInto('channels').values({ team_id: team, channel_id: 'C1', channel_type: 'channel' }).onConflict((oc) => oc.columns(['team_id', 'channel_id']).doNothing()).execute();
   await db.insertInto('messages').values({ team_id: team, channel_id: 'C1', ts, posted_at: t, thread_ts: null, root_ts: ts, is_reply: false, user_id: 'U1', subtype: null, mentions: ['U2'], edited_ts: null, source: 'event' }).execute();
   await db.insertInto('deleted_messages').values({ team_id: team, channel_id: 'C1', ts: tsOf(at), deleted_at: t }).execute();
   await db.insertInto('reactions').values({ team_id: team, channel_id: 'C1', message_ts: ts, user_id: 'U2', reaction: `r${n}`, reacted_at: t, removed_at: null }).execute();
@@ -85,7 +87,7 @@ describe('retention on the real store', () => {
     await seedActivity(store.db, 'T1', cutoff + MARGIN);
     // Not activity: kept whatever their age.
     await store.db.insertInto('users').values({ team_id: 'T1', user_id: 'U1', user_team_id: null, display_name: 'Ana', tz: 'UTC', updated_at: new Date(NOW - 400 * DAY) }).execute();
-    await store.db.insertInto('channels').values({ team_id: 'T1', channel_id: 'C1', name: 'general', updated_at: new Date(NOW - 400 * DAY) }).execute();
+    await store.db.updateTable('channels').set({ name: 'general', updated_at: new Date(NOW - 400 * DAY) }).where('team_id', '=', 'T1').where('channel_id', '=', 'C1').execute();
     await store.db.insertInto('channel_members').values({ team_id: 'T1', channel_id: 'C1', user_id: 'U1', joined_at: new Date(NOW - 400 * DAY) }).execute();
     await store.db.insertInto('channel_intros').values({ team_id: 'T1', channel_id: 'C1', posted_at: new Date(NOW - 400 * DAY), claimed_at: new Date(NOW - 400 * DAY), message_ts: '1.000001' }).execute();
 
@@ -191,6 +193,24 @@ describe('retention on the real store', () => {
     expect(outcome).toMatchObject({ status: 'done', retentionDays: null, deleted: { slack_events: 1 } });
     expect(await activityTimes(store.db, 'T1')).toEqual(everyTable([NOW - 400 * DAY]));
     expect(logs.parsed().some((l) => l.level === 40 && typeof l.msg === 'string' && l.msg.includes('does not validate'))).toBe(true);
+  });
+
+  it('deletes a reaction in a conversation no message has shown to be tracked a day after it came, whatever retention_days; keeps a younger one, and those in known channels', async () => {
+    await saveCharter(store.db, 'T1', makeCharter({ retention_days: 365 }), 'cli');
+    await seedActivity(store.db, 'T1', NOW - 10 * DAY);
+    const reaction = (channel: string, at: number, reaction: string) => ({ team_id: 'T1', channel_id: channel, message_ts: tsOf(at), user_id: 'U2', reaction, reacted_at: new Date(at), removed_at: null });
+    await store.db
+      .insertInto('reactions')
+      .values([reaction('C0NEVERSEEN', NOW - DAY - MARGIN, 'old'), reaction('C0NEVERSEEN', NOW - DAY + MARGIN, 'young'), reaction('G0GROUPDM', NOW - 3 * DAY, 'older'), reaction('C1', NOW - 3 * DAY, 'known')])
+      .execute();
+    // Another team's reaction in a channel T1 has seen, but T2 has not: T2's own run decides it.
+    await store.db.insertInto('reactions').values({ ...reaction('C1', NOW - 3 * DAY, 'other-team'), team_id: 'T2' }).execute();
+    const [outcome] = await service({ batch: 1 }).tick();
+    expect(outcome).toMatchObject({ teamId: 'T1', status: 'done', deleted: { reactions: 2, messages: 0 } });
+    const left = await store.db.selectFrom('reactions').select(['team_id', 'channel_id', 'reaction']).where('reaction', 'not like', 'r%').execute();
+    expect(left.map((r) => `${r.team_id} ${r.channel_id} ${r.reaction}`).sort()).toEqual(['T1 C0NEVERSEEN young', 'T1 C1 known', 'T2 C1 other-team']);
+    // seedActivity's reaction, in C1, ten days old: kept (retention_days is 365).
+    expect((await activityTimes(store.db, 'T1')).reactions).toEqual([NOW - 10 * DAY, NOW - 3 * DAY, NOW - DAY + MARGIN]);
   });
 
   it('deletes in batches until none is left', async () => {

@@ -77,6 +77,21 @@ describe('live tracking: requests follow messages, answers, reactions, edits and
     await t.sendEvent(edit(`<@${BEN}> ping again`, ts(206, 7)));
     expect((await report(210))?.requests).toBe(2);
   });
+
+  it("a reaction that comes before its message (the message's delivery retried later), in a channel never seen yet, answers it once the message comes; a DM's reaction is never kept", async () => {
+    const fresh = 'C0NEWCHAN1';
+    const ask = ts(330, 11);
+    await t.sendEvent({ type: 'reaction_added', user: BEN, reaction: 'white_check_mark', item: { type: 'message', channel: fresh, ts: ask }, event_ts: ts(350, 12) });
+    await t.sendEvent({ type: 'reaction_added', user: BEN, reaction: 'eyes', item: { type: 'message', channel: 'D0DIRECT01', ts: ask }, event_ts: ts(351, 13) });
+    await t.sendEvent({ ...message(ANA, ask, `<@${BEN}> is the release note ready?`), channel: fresh });
+    const [r] = await (async () => {
+      await t.service.idle();
+      return buildReports(t.store.db, t.fake.teamId, { weeks: [week], asOf: new Date(base + 600 * 60_000), channel: fresh });
+    })();
+    expect(r).toMatchObject({ messages: 1, requests: 1, on_time: 1, pending: 0, median_response_working_minutes: 20 });
+    const kept = await t.store.db.selectFrom('reactions').select(['channel_id', 'reaction']).where('team_id', '=', t.fake.teamId).orderBy('channel_id').execute();
+    expect(kept.filter((k) => k.channel_id !== CH)).toEqual([{ channel_id: fresh, reaction: 'white_check_mark' }]);
+  });
 });
 
 describe('parity: an export imported with audit and the same messages replayed as signed events give identical reports', () => {
