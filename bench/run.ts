@@ -111,4 +111,3 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-

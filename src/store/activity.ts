@@ -201,7 +201,7 @@ async function applyReaction(db: Executor, teamId: string, c: Extract<Change, { 
   // Reactions are kept only in conversations the app tracks, never in a DM (an id starting with D).
   // One can come before the first message the app gets from its conversation (that message's
   // delivery failed and Slack retries it later): it is kept, and retention deletes it a day later
-  // if no message has shown the conversation to be a tracked channel by then (unconfirmedReactions).
+  // if no message has shown the conversation to be a tracked channel by then (deleteUnconfirmedReactions, store/retention.ts).
   if (c.channelId.startsWith('D')) return;
   await db
     .insertInto('reactions')
