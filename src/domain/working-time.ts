@@ -66,6 +66,42 @@ function localDay(t: number, s: Schedule): number {
 /** A local calendar date. */
 export type Ymd = { year: number; month: number; day: number };
 
+/** Per zone, offsets already asked for, by instant; at most OFFSET_MEMO_MAX in all (then it starts over: a few MB). */
+const offsetMemo = new Map<string, { zone: IANAZone; at: Map<number, number> }>();
+const OFFSET_MEMO_MAX = 50_000;
+let offsetMemoSize = 0;
+
+/**
+ * A zone's UTC offset in minutes at an instant, remembered per exact instant: the same wall time
+ * on consecutive days probes the same instants (a day either side), and each probe is an Intl
+ * formatting (~10 µs). Pure: the tz database does not change while the process runs.
+ */
+function offsetsOf(tz: string): (u: number) => number {
+  let m = offsetMemo.get(tz);
+  if (m === undefined) {
+    if (offsetMemo.size >= 1_000) {
+      offsetMemo.clear();
+      offsetMemoSize = 0;
+    }
+    m = { zone: IANAZone.create(tz), at: new Map() };
+    offsetMemo.set(tz, m);
+  }
+  const { zone, at } = m;
+  return (u) => {
+    let o = at.get(u);
+    if (o === undefined) {
+      if (offsetMemoSize >= OFFSET_MEMO_MAX) {
+        for (const z of offsetMemo.values()) z.at.clear();
+        offsetMemoSize = 0;
+      }
+      o = zone.offset(u);
+      at.set(u, o);
+      offsetMemoSize += 1;
+    }
+    return o;
+  };
+}
+
 /**
  * The instants (ascending) at which the local wall time `date hour:minute` occurs in tz: one, or
  * two on a night clocks go back. A wall time in a DST gap never occurs; it is moved forward by
@@ -73,10 +109,10 @@ export type Ymd = { year: number; month: number; day: number };
  */
 export function wallTimeInstants(date: Ymd, hour: number, minute: number, tz: string): number[] {
   const asUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
-  const zone = IANAZone.create(tz);
+  const offset = offsetsOf(tz);
   // An instant u shows that wall time exactly when u + offset(u) = asUtc; the offsets in force a
   // day either side are the only candidates.
-  const found = [...new Set([-1, 0, 1].map((k) => zone.offset(asUtc + k * DAY)))].map((o) => asUtc - o * MINUTE).filter((u) => u + zone.offset(u) * MINUTE === asUtc);
+  const found = [...new Set([-1, 0, 1].map((k) => offset(asUtc + k * DAY)))].map((o) => asUtc - o * MINUTE).filter((u) => u + offset(u) * MINUTE === asUtc);
   if (found.length > 0) return [...new Set(found)].sort((a, b) => a - b);
   return [DateTime.fromObject({ ...date, hour, minute }, { zone: tz }).toMillis()];
 }

@@ -366,6 +366,25 @@ describe('wallTimeInstants', () => {
   ])('%s', (_name, tz, date, hour, minute, expected) => {
     expect(wallTimeInstants(date, hour, minute, tz).map((t) => local(t, tz))).toEqual(expected);
   });
+
+  it('remembers offsets per zone: one wall time asked in zones in turn, twice, gives each zone its own instants (every one showing that wall time)', () => {
+    const zones = [NY, SANTIAGO, 'Europe/Berlin', 'Australia/Sydney', 'Asia/Kolkata', 'UTC'];
+    const dates = Array.from({ length: 400 }, (_, i) => DateTime.fromObject({ year: 2026, month: 1, day: 1 }, { zone: 'UTC' }).plus({ days: i }));
+    const ask = (order: readonly string[]) => {
+      const out = new Map<string, number[]>();
+      for (const d of dates) for (const tz of order) out.set(`${tz} ${d.toISODate()}`, wallTimeInstants({ year: d.year, month: d.month, day: d.day }, 9, 0, tz));
+      return out;
+    };
+    const first = ask(zones);
+    expect(ask([...zones].reverse())).toEqual(first);
+    for (const [key, instants] of first) {
+      const tz = key.split(' ')[0] as string;
+      for (const t of instants) {
+        const l = DateTime.fromMillis(t, { zone: tz });
+        expect([key, l.toISODate(), l.hour, l.minute]).toEqual([key, key.split(' ')[1], 9, 0]);
+      }
+    }
+  });
 });
 
 describe('properties', () => {
