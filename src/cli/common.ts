@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isScalar, parseDocument } from 'yaml';
+import { DateTime } from 'luxon';
 import { loadDotEnv, loadStoreConfig, processEnv } from '../config';
 import { formatProblems, parseCharter, type Charter } from '../domain/charter';
 import { connectStore, type Store } from '../store/connect';
@@ -109,6 +110,8 @@ export function parseAsOf(value: string | undefined): Date | undefined {
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value);
   const d = new Date(value);
   if (!ok || Number.isNaN(d.getTime())) throw new UsageError(`--as-of ${value}: not an ISO-8601 instant such as 2026-11-23T09:00:00Z`);
+  // Date rolls a day past the month's end over (2026-02-30 → 2026-03-02); luxon refuses it.
+  if (!DateTime.fromISO(value, { setZone: true }).isValid) throw new UsageError(`--as-of ${value}: not a date and time of the calendar (such as 2026-11-23T09:00:00Z)`);
   return d;
 }
 
