@@ -41,10 +41,10 @@ export async function checkAtEdge(req: IncomingMessage, res: ServerResponse, opt
   } catch (err) {
     if (isRawBodyError(err) && ((err as { type?: string }).type === 'entity.too.large' || (err as { statusCode?: number }).statusCode === 413)) {
       opts.logger.warn({ limit: opts.bodyLimit }, 'request body over the limit: 413');
-      return refuse(res, 413);
+      return refuse(res, 413, { close: true });
     }
     opts.logger.warn({ reason: (err as Error).message }, 'request body not read: 400');
-    return refuse(res, 400);
+    return refuse(res, 400, { close: true });
   }
   const unsigned = verifySignature(buffered, opts.signingSecret);
   if (unsigned !== null) {
@@ -110,9 +110,10 @@ export function verifySignature(req: Buffered, signingSecret: string): string | 
   return timingSafeEqual(Buffer.from(signature.slice(3), 'hex'), expected) ? null : 'signature mismatch';
 }
 
-function refuse(res: ServerResponse, status: number): false {
+function refuse(res: ServerResponse, status: number, opts: { close?: boolean } = {}): false {
   if (!res.headersSent) {
-    res.writeHead(status);
+    // A body left unread (over the limit, or broken off) leaves the connection unusable: say so, and close it after the answer.
+    res.writeHead(status, opts.close === true ? { connection: 'close' } : {});
     res.end();
   }
   return false;

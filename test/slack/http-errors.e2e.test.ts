@@ -27,10 +27,10 @@ describe('HTTP edge: bad requests are refused, nothing is stored, the process st
   const body = (eventId: string) => JSON.stringify(eventEnvelope(message(nowTs()), { teamId: t.fake.teamId, eventId }));
 
   it.each([
-    ['a wrong signing secret', { secret: 'not-the-secret' }, 401],
-    ['no signature at all', { sign: false }, 401],
-    ['a timestamp over 5 minutes old', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }, 401],
-  ])('answers %s with %i and stores nothing', async (_name, opts, status) => {
+    ['a wrong signing secret', 401, { secret: 'not-the-secret' }],
+    ['no signature at all', 401, { sign: false }],
+    ['a timestamp over 5 minutes old', 401, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+  ])('answers %s with %i and stores nothing', async (_name, status, opts) => {
     const res = await t.post(body(`EvBad${status}${_name.length}`), opts);
     expect(res.status).toBe(status);
     expect(await messageCount(t)).toBe(0);
@@ -43,18 +43,20 @@ describe('HTTP edge: bad requests are refused, nothing is stored, the process st
     expect(await messageCount(t)).toBe(0);
   });
 
-  it('answers a body over 1 MB with 413 and keeps serving', async () => {
+  it('answers a body over 1 MB with 413, closing that connection (its body is left unread), and keeps serving', async () => {
     const big = JSON.stringify({ ...eventEnvelope(message(nowTs()), { teamId: t.fake.teamId, eventId: 'EvTooBig1' }), padding: 'x'.repeat(1024 * 1024) });
-    const status = await new Promise<number>((resolve, reject) => {
+    const { status, connection } = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
       const req = request(`${t.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(big) } }, (res) => {
         res.resume();
-        resolve(res.statusCode ?? 0);
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
       });
       // The server may answer and close before the whole body is written.
       req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
       req.end(big);
     });
     expect(status).toBe(413);
+    // Not "keep-alive": a client (or a proxy) reusing the connection would get no answer.
+    expect(connection).toBe('close');
     expect(await messageCount(t)).toBe(0);
     expect((await t.get('/healthz')).status).toBe(200);
   });
