@@ -5,7 +5,7 @@ import { mondayOf, weekBounds } from '../domain/report';
 import { renderPng } from '../services/charts';
 import { DigestService } from '../services/digest';
 import { buildReports } from '../services/reports';
-import { digestSlackPort } from '../slack/digest-port';
+import { digestSlackPort, tokenTeam } from '../slack/digest-port';
 import { loadCharter } from '../store/charters';
 import { channelNames } from '../store/channels';
 import { hasTeam, knownTeams } from '../store/report-data';
@@ -77,6 +77,15 @@ runCli(async () => {
     }
     if (slackConfig !== null && charter.digest.channel === null) {
       throw new UsageError(`the charter of ${v.team} has no digest.channel: set one (digest: { channel: C0123ABCD }) with npm run charter -- --team ${v.team} --set FILE`);
+    }
+    if (slackConfig !== null) {
+      // Only into the token's own workspace: another team's figures (an imported export's) never go there.
+      const token = await tokenTeam({ ...slackConfig, logger: createLogger({ level: 'error', fd: 2 }) });
+      if (!token.ok) {
+        process.stderr.write(`digest for ${v.team}, week of ${monday} not posted: Slack did not say which workspace SLACK_BOT_TOKEN belongs to (auth.test: ${token.error})\n`);
+        return 1;
+      }
+      if (token.teamId !== v.team) throw new UsageError(`--post --team ${v.team}: SLACK_BOT_TOKEN belongs to workspace ${token.teamId} (auth.test); a team's digest is posted only in its own workspace`);
     }
     const [report] = await buildReports(store.db, v.team, { weeks: [monday], asOf, charter });
     process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report ? [report] : [], { channelNames: await channelNames(store.db, v.team) }));

@@ -32,6 +32,23 @@ const rateLimited = (e: CallError) => e.code === 'slack_webapi_rate_limited_erro
 const uncertain = (e: CallError) => (e.code === 'slack_webapi_http_error' && (e.statusCode ?? 0) >= 500) || e.code === 'slack_webapi_request_error';
 
 /**
+ * The workspace a bot token speaks for (auth.test's team_id, SPEC §7 "the team"), or why Slack
+ * would not say (its error code, or the request's). Posting checks it first, so that a store
+ * holding several teams never posts one team's figures into another's workspace.
+ */
+export async function tokenTeam(o: Pick<DigestPortOptions, 'token' | 'apiUrl' | 'logger' | 'timeoutMs'>): Promise<{ ok: true; teamId: string } | { ok: false; error: string }> {
+  const client = new WebClient(o.token, { slackApiUrl: o.apiUrl, retryConfig: { retries: 2, minTimeout: 500, maxTimeout: 2_000 }, timeout: o.timeoutMs ?? 30_000, logger: quietLogger(o.logger) });
+  try {
+    const r = await client.auth.test();
+    if (typeof r.team_id !== 'string' || r.team_id === '') return { ok: false, error: 'auth.test gave no team_id' };
+    return { ok: true, teamId: r.team_id };
+  } catch (err) {
+    const e = err as CallError & { message?: string };
+    return { ok: false, error: e.data?.error ?? (e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? e.message ?? 'no answer')) };
+  }
+}
+
+/**
  * The digest's Slack calls over its own Web API client, which rejects rate-limited calls at once
  * and retries nothing itself. Reads wait out 429 and 5xx (Retry-After when given, else a doubling
  * backoff). Writes (the post, the file share) wait out 429; after a 5xx or a timeout they first

@@ -116,6 +116,20 @@ describe('npm run digest: bad input and --post', () => {
     expect(fake.uploadedFiles()).toHaveLength(2);
   }, 120_000);
 
+  it("--post only into the token's own workspace (auth.test's team_id): another team's digest is refused with exit 2; a token Slack refuses, exit 1; nothing posted", async () => {
+    const posts = fake.callsTo('chat.postMessage').length;
+    fake.override('auth.test', { body: { ok: true, url: 'https://other.slack.com/', team: 'Other', user: 'asynccharter', team_id: 'T0OTHER001', user_id: 'U0BOT00001', bot_id: 'B0BOT00001' } });
+    const other = await runScript('digest', ['--team', TEAM, '--week', '2026-11-16', '--post', '--as-of', AS_OF], slackEnv());
+    expect(other.code).toBe(2);
+    expect(other.stdout).toBe('');
+    expect(oneLine(other.stderr)).toBe(`--post --team ${TEAM}: SLACK_BOT_TOKEN belongs to workspace T0OTHER001 (auth.test); a team's digest is posted only in its own workspace`);
+    fake.override('auth.test', { body: { ok: false, error: 'invalid_auth' } });
+    const refused = await runScript('digest', ['--team', TEAM, '--week', '2026-11-16', '--post', '--as-of', AS_OF], slackEnv());
+    expect(refused.code).toBe(1);
+    expect(oneLine(refused.stderr)).toBe(`digest for ${TEAM}, week of 2026-11-16 not posted: Slack did not say which workspace SLACK_BOT_TOKEN belongs to (auth.test: invalid_auth)`);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(posts);
+  }, 60_000);
+
   it('Slack refusing the post: exit 1 with its reason, and the claim is let go for a later try', async () => {
     fake.override('chat.postMessage', { body: { ok: false, error: 'restricted_action' } });
     const r = await runScript('digest', ['--team', TEAM, '--week', '2026-11-16', '--post', '--as-of', AS_OF], slackEnv());
