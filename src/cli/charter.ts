@@ -45,7 +45,8 @@ runCli(async () => {
     if (args.values.show || (next === undefined && !args.values.history)) {
       const { charter, stored, problems } = await charters.current(team);
       const note = stored ? (problems.length > 0 ? `# the stored charter is invalid (${problems.join('; ')}); the defaults are in force\n` : '') : `# no charter stored for ${team}: these are the defaults\n`;
-      process.stdout.write(`${note}${stringify(charter)}`);
+      // YAML 1.1 quoting: a reader of YAML 1.1 (PyYAML, many tools) takes a plain 17:00 for the number 1020.
+      process.stdout.write(`${note}${stringify(charter, { version: '1.1' })}`);
     }
     if (args.values.history) {
       const { charter } = await charters.current(team);

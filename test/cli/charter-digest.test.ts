@@ -21,6 +21,8 @@ describe('npm run charter and npm run digest', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^# no charter stored for T0TEAM0001: these are the defaults/);
     expect(parse(r.stdout)).toMatchObject({ timezone: 'UTC', min_group_size: 5, response_windows: { normal: { working_minutes: 480 } } });
+    // Times quoted: YAML 1.1 readers (PyYAML) take a plain 17:00 for 1020 (base 60).
+    expect(parse(r.stdout, { version: '1.1' })).toMatchObject({ working_hours: { start: '09:00', end: '17:00' }, focus: { daily: { start: '09:00', end: '11:00' } }, digest: { time: '09:00' }, pulse: { time: '15:00' } });
   }, 60_000);
 
   it('stores a valid YAML charter and shows it back', async () => {
