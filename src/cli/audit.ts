@@ -8,7 +8,7 @@ import { importExport } from '../services/export-import';
 import { reportHtml } from '../services/report-html';
 import { buildReportSet } from '../services/reports';
 import { channelNames } from '../store/channels';
-import { openCliStore, parseAsOf, readCharterFile, runCli, UsageError } from './common';
+import { openCliStore, parseAsOf, readCharterFile, runCli, UsageError, userPath } from './common';
 import { reportTable } from './format';
 
 const USAGE = 'usage: npm run audit -- <export.zip or folder> [--json] [--charter FILE] [--as-of ISO] [--include-private] [--html FILE]';
@@ -73,13 +73,13 @@ runCli(async () => {
   const [path, ...extra] = args.positionals;
   if (path === undefined) throw new UsageError(`the export is missing: give a Slack export .zip or its unpacked folder (${USAGE})`);
   if (extra.length > 0) throw new UsageError(`one export at a time: ${extra.join(' ')} is extra (${USAGE})`);
-  const htmlPath = args.values.html;
+  const htmlPath = args.values.html === undefined ? undefined : userPath(args.values.html);
   // Before anything is read or imported: a report that cannot be written fails now, not after the import.
   if (htmlPath !== undefined) await checkWritable(htmlPath);
-  const charter = args.values.charter ? await readCharterFile(args.values.charter) : defaultCharter();
+  const charter = args.values.charter ? await readCharterFile(userPath(args.values.charter)) : defaultCharter();
   const asOfArg = parseAsOf(args.values['as-of']);
 
-  const archive = await openExport(path);
+  const archive = await openExport(userPath(path));
   const store = await openCliStore();
   try {
     const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {value}/{total} files', stream: process.stderr, hideCursor: true }) : undefined;

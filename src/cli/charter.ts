@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { describeChange } from '../domain/charter-diff';
 import { createLogger } from '../logger';
 import { CharterService, CLI_EDITOR } from '../services/charter';
-import { openCliStore, readCharterFile, runCli, UsageError } from './common';
+import { openCliStore, readCharterFile, runCli, UsageError, userPath } from './common';
 
 const USAGE = 'usage: npm run charter -- --team T [--set FILE] [--show] [--history]';
 
@@ -31,7 +31,7 @@ runCli(async () => {
   const team = args.values.team;
   if (!team) throw new UsageError(`--team is missing: the Slack team id, such as T0123ABCD (${USAGE})`);
   // Validate before touching the store: a bad file changes nothing.
-  const next = args.values.set !== undefined ? await readCharterFile(args.values.set) : undefined;
+  const next = args.values.set !== undefined ? await readCharterFile(userPath(args.values.set)) : undefined;
   const store = await openCliStore();
   try {
     const charters = new CharterService({ store, logger: createLogger({ level: 'warn', fd: 2 }), now: Date.now });

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isScalar, parseDocument } from 'yaml';
 import { DateTime } from 'luxon';
@@ -102,6 +103,15 @@ export async function readCharterFile(path: string): Promise<Charter> {
   const r = parseCharter(data);
   if (!r.ok) throw new UsageError(`charter file ${path} is not valid:\n${formatProblems(r.problems).replace(/^/gm, '  ')}`);
   return r.charter;
+}
+
+/**
+ * A file or folder named on the command line, where the person meant it: npm runs a script from
+ * the package's root, so a relative path is taken from the directory `npm run` was typed in
+ * (INIT_CWD, which npm sets), else from the working directory.
+ */
+export function userPath(path: string, env: Readonly<Record<string, string | undefined>> = processEnv()): string {
+  return resolve(env.INIT_CWD || process.cwd(), path);
 }
 
 /** Parses --as-of: ISO-8601 with a time zone or Z; compared at millisecond precision. */

@@ -32,6 +32,13 @@ describe('npm run charter and npm run digest', () => {
     expect(parse(r.stdout)).toMatchObject({ timezone: 'Europe/Berlin', urgent_channels: ['C0INCIDENTS'], channel_overrides: { C0SUPPORT: { response_windows: { normal: { working_minutes: 120 } } } } });
   }, 60_000);
 
+  it('takes a relative path from where `npm run` was typed (npm runs the script from the package root)', async () => {
+    const r = await runScript('charter', ['--team', 'T0TEAM0002', '--set', 'charter.example.yml', '--show'], store.env, undefined, { viaNpm: true, cwd: join(ROOT, 'docs') });
+    expect(r.stderr).toContain(`charter for T0TEAM0002 saved from charter.example.yml`);
+    expect(r.code).toBe(0);
+    expect(parse(r.stdout.replace(/^>.*$/gm, ''))).toMatchObject({ timezone: 'Europe/Berlin', urgent_channels: ['C0INCIDENTS'] });
+  }, 60_000);
+
   it('refuses an invalid charter naming each field, and keeps the one in force', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ timezone: 'Europe/Berlin', working_hours: { start: '18:00', end: '09:00' }, response_windows: { normal: { working_minutes: 0 } }, colour: 'blue' }));

@@ -53,11 +53,11 @@ export function directCommand(script: string): { file: string; args: string[] } 
  * SPEC §6 writes it, without -s; the project's .npmrc keeps npm's banner off stdout) and returns its
  * exit code and output (never throws on a non-zero exit).
  */
-export function runScript(script: string, args: string[], env: Record<string, string>, stdin?: string, opts: { viaNpm?: boolean } = {}): Promise<CliResult> {
+export function runScript(script: string, args: string[], env: Record<string, string>, stdin?: string, opts: { viaNpm?: boolean; cwd?: string } = {}): Promise<CliResult> {
   const direct = opts.viaNpm === true ? null : directCommand(script);
   const [file, argv] = direct ? [direct.file, [...direct.args, ...args]] : ['npm', ['run', script, '--', ...args]];
   return new Promise((resolve) => {
-    const child = execFile(file, argv, { cwd: ROOT, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(file, argv, { cwd: opts.cwd ?? ROOT, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err === null) return resolve({ code: 0, stdout, stderr });
       const e = err as { code?: unknown; signal?: unknown; killed?: boolean };
       // A process ended by a signal (or the timeout) has no exit code: say so instead of guessing one.
