@@ -95,7 +95,8 @@ runCli(async () => {
     const logger = createLogger({ level: 'error', fd: 2 });
     // The CLI posts one digest and never ticks: it serves no team on a schedule.
     const digests = new DigestService({ store, logger, teams: () => [], now: Date.now, renderChart: (spec) => renderPng(spec), slack: digestSlackPort({ ...slackConfig, logger }) });
-    const out = await digests.post(v.team, monday, { force: v.force, asOf, charter });
+    // Asked by a person: not held back by the backoff after an earlier failure (they may have fixed its cause).
+    const out = await digests.post(v.team, monday, { force: v.force, asOf, charter, now: true });
     switch (out.status) {
       case 'posted':
       case 'found':

@@ -97,9 +97,10 @@ export class DigestService {
   /**
    * Posts the (team, week) digest through the claim: once, whoever asks (scheduler, replicas,
    * CLI). `force` posts again even when it was posted. Never throws for Slack's refusals: they
-   * come back as an outcome and the claim is retried later with a backoff.
+   * come back as an outcome and the claim is retried later with a backoff, which `now` (a person
+   * asking) does not wait out.
    */
-  async post(teamId: string, weekStart: string, opts: { force?: boolean; asOf?: Date; charter?: Charter } = {}): Promise<DigestOutcome> {
+  async post(teamId: string, weekStart: string, opts: { force?: boolean; asOf?: Date; charter?: Charter; now?: boolean } = {}): Promise<DigestOutcome> {
     const { store, logger } = this.deps;
     const slack = this.deps.slack;
     if (slack === undefined) throw new Error('the digest cannot be posted without a Slack client');
@@ -111,7 +112,7 @@ export class DigestService {
       return { status: 'no_channel' };
     }
     const now = new Date(this.deps.now());
-    const claim = await claimDigest(store.db, teamId, weekStart, now, this.lease(), { force: opts.force === true });
+    const claim = await claimDigest(store.db, teamId, weekStart, now, this.lease(), { force: opts.force === true, now: opts.now === true });
     if (claim === null) {
       const row = await digestRow(store.db, teamId, weekStart);
       if (row?.postedAt && row.chartFileId !== null) return { status: 'already_posted', channel: row.channelId, ts: row.messageTs };

@@ -41,12 +41,15 @@ const toRow = (r: Row): DigestRow => ({
 /**
  * Takes the (team, week) digest until `now + leaseMs`. Null when it is done (posted with its
  * chart) or another claimant holds a live lease. `force` starts a new round even when done
- * (the previous message is then not looked for), but never takes a live lease.
+ * (the previous message is then not looked for), but never takes a live lease. `now` (a person
+ * asking, the CLI) does not wait out the backoff after a failed try: a released claim (its
+ * last_error set) is held by nobody, and the cause may just have been fixed.
  * Times are the caller's clock: replicas on NTP agree to within seconds, and a lease is minutes
  * (tests move the clock with ASYNC_CHARTER_NOW).
  */
-export async function claimDigest(db: Db, teamId: string, weekStart: string, now: Date, leaseMs: number, opts: { force?: boolean } = {}): Promise<DigestClaim | null> {
+export async function claimDigest(db: Db, teamId: string, weekStart: string, now: Date, leaseMs: number, opts: { force?: boolean; now?: boolean } = {}): Promise<DigestClaim | null> {
   const force = opts.force === true;
+  const asked = opts.now === true;
   const until = new Date(now.getTime() + leaseMs);
   const token = randomUUID();
   const r = await sql<Row>`
@@ -62,7 +65,7 @@ export async function claimDigest(db: Db, teamId: string, weekStart: string, now
       posted_at = case when ${force}::boolean then null else digest_posts.posted_at end,
       chart_file_id = case when ${force}::boolean then null else digest_posts.chart_file_id end,
       last_error = null
-    where digest_posts.lease_until <= excluded.claimed_at
+    where (digest_posts.lease_until <= excluded.claimed_at or (${asked}::boolean and digest_posts.last_error is not null))
       and (${force}::boolean or digest_posts.posted_at is null or digest_posts.chart_file_id is null)
     returning team_id, week_start, claim_token, round_started_at, attempts, channel_id, message_ts, chart_file_id, posted_at, lease_until, last_error`.execute(db);
   const row = r.rows[0];

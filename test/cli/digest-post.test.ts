@@ -135,5 +135,9 @@ describe('npm run digest: bad input and --post', () => {
     const r = await runScript('digest', ['--team', TEAM, '--week', '2026-11-16', '--post', '--as-of', AS_OF], slackEnv());
     expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toMatch(/^digest for T0TEAM0001, week of 2026-11-16 not posted: Slack answered restricted_action$/);
+    // Asked again at once (its cause fixed): not held back by the schedule's backoff after the failure.
+    const again = await runScript('digest', ['--team', TEAM, '--week', '2026-11-16', '--post', '--as-of', AS_OF], slackEnv());
+    expect(again.stderr).toMatch(new RegExp(`^digest for ${TEAM}, week of 2026-11-16: posted to ${DIGEST} \\(ts \\d+\\.\\d+\\), chart in the thread\\n$`));
+    expect(again.code).toBe(0);
   }, 60_000);
 });

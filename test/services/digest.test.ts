@@ -11,7 +11,7 @@ import { digestSlackPort } from '../../src/slack/digest-port';
 import { upsertWorkspace } from '../../src/store/activity';
 import { saveCharter } from '../../src/store/charters';
 import { connectStore, type Store } from '../../src/store/connect';
-import { claimDigest, digestRow, markDigestPosted, renewDigest } from '../../src/store/digests';
+import { claimDigest, digestRow, markDigestPosted, releaseDigest, renewDigest } from '../../src/store/digests';
 import { LogCapture } from '../helpers/app-harness';
 import { makeCharter } from '../helpers/charter';
 import { FakeSlack } from '../helpers/fake-slack';
@@ -288,5 +288,19 @@ describe('the weekly digest service (real store, fake Slack Web API)', () => {
     expect(await markDigestPosted(store.db, first, DIGEST, '1.000001', new Date(clock))).toBe(false);
     expect(await renewDigest(store.db, second, DIGEST, new Date(clock + DIGEST_LEASE_MS + 1), DIGEST_LEASE_MS)).toBe(true);
     expect((await digestRow(store.db, TEAM, WEEK))?.messageTs).toBeNull();
+  }, 60_000);
+
+  it('a person asking now (the CLI) is not held back by the backoff after a failed try, but never takes a live claim', async () => {
+    const first = await claimDigest(store.db, TEAM, WEEK, new Date(clock), DIGEST_LEASE_MS);
+    if (first === null) throw new Error('not claimed');
+    // Live: nobody else, asking now or not.
+    expect(await claimDigest(store.db, TEAM, WEEK, new Date(clock + 1000), DIGEST_LEASE_MS, { now: true })).toBeNull();
+    // Failed and released until a retry an hour on: the schedule waits, a person asking does not.
+    expect(await releaseDigest(store.db, first, new Date(clock + 3_600_000), 'not_in_channel')).toBe(true);
+    expect(await claimDigest(store.db, TEAM, WEEK, new Date(clock + 2000), DIGEST_LEASE_MS)).toBeNull();
+    const asked = await claimDigest(store.db, TEAM, WEEK, new Date(clock + 3000), DIGEST_LEASE_MS, { now: true });
+    expect(asked).toMatchObject({ attempts: 2 });
+    // Now live again (its last_error cleared): not even a person asking takes it.
+    expect(await claimDigest(store.db, TEAM, WEEK, new Date(clock + 4000), DIGEST_LEASE_MS, { now: true })).toBeNull();
   }, 60_000);
 });
