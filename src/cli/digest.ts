@@ -111,7 +111,11 @@ runCli(async () => {
       case 'no_channel':
         throw new UsageError(`the charter of ${v.team} has no digest.channel: set one (digest: { channel: C0123ABCD }) with npm run charter -- --team ${v.team} --set FILE`);
       case 'failed':
-        process.stderr.write(`digest for ${v.team}, week of ${monday} not posted: ${out.message}\n`);
+        process.stderr.write(
+          out.posted !== undefined
+            ? `digest for ${v.team}, week of ${monday}: posted to ${out.posted.channel} (ts ${out.posted.ts}), but not its chart: ${out.reason}; run --post again to add it\n`
+            : `digest for ${v.team}, week of ${monday} not posted: ${out.message}\n`,
+        );
         return 1;
     }
   } finally {

@@ -40,7 +40,8 @@ export type DigestOutcome =
   | { status: 'already_posted'; channel: string | null; ts: string | null }
   | { status: 'busy' }
   | { status: 'no_channel' }
-  | { status: 'failed'; code: string; message: string; retryAt: Date };
+  /** `reason`: what Slack (or the channel check) said; `posted`: the message went out (and stays), what failed is its chart, tried again after retryAt. */
+  | { status: 'failed'; code: string; message: string; reason: string; retryAt: Date; posted?: { channel: string; ts: string } };
 
 /** Another claimant took over (this one outlived its lease): stop without writing anything. */
 class ClaimLost extends Error {
@@ -123,6 +124,8 @@ export class DigestService {
       if (!(await written)) throw new ClaimLost();
     };
     const since = claim.roundStartedAt.getTime() - FIND_MARGIN_MS;
+    // The message once it is in Slack (this round's, or an earlier claimant's).
+    let posted: { channel: string; ts: string } | undefined;
     try {
       let target = claim.channelId ?? channel;
       let ts = claim.messageTs;
@@ -143,6 +146,7 @@ export class DigestService {
         await own(markDigestPosted(db, claim, target, ts, new Date(this.deps.now())));
         logger.info({ ...log, channel: target, ts }, 'digest posted');
       }
+      posted = { channel: target, ts };
       const chart = await this.chart(claim, slack, target, ts, digest ?? (await this.compose(teamId, weekStart, opts.asOf ?? now, charter)));
       this.done.add(`${teamId}:${weekStart}`);
       return found ? { status: 'found', channel: target, ts, chart } : { status: 'posted', channel: target, ts, chart };
@@ -153,10 +157,11 @@ export class DigestService {
       }
       const code = err instanceof DigestError ? err.code : (slackErrorCode(err) ?? (err as { code?: string }).code ?? 'error');
       const retryAt = new Date(this.deps.now() + Math.min(3_600_000, 60_000 * 2 ** Math.min(6, claim.attempts - 1)));
-      const why = err instanceof DigestError ? err.message : slackErrorCode(err) !== null ? `Slack answered ${code}` : `digest not posted (${(err as Error)?.message ?? String(err)})`;
+      const cause = err instanceof DigestError ? err.message : slackErrorCode(err) !== null ? `Slack answered ${code}` : `${(err as Error)?.message ?? String(err)}`;
+      const why = posted !== undefined ? `digest posted to ${posted.channel} (ts ${posted.ts}), but not its chart: ${cause}` : err instanceof DigestError || slackErrorCode(err) !== null ? cause : `digest not posted (${cause})`;
       await releaseDigest(db, claim, retryAt, code);
       logger.warn({ ...log, err, code, retry_at: retryAt.toISOString() }, `${why}; it will be tried again after ${retryAt.toISOString()}`);
-      return { status: 'failed', code, message: why, retryAt };
+      return { status: 'failed', code, message: why, reason: cause, retryAt, ...(posted !== undefined ? { posted } : {}) };
     }
   }
 

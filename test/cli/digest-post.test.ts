@@ -140,4 +140,19 @@ describe('npm run digest: bad input and --post', () => {
     expect(again.stderr).toMatch(new RegExp(`^digest for ${TEAM}, week of 2026-11-16: posted to ${DIGEST} \\(ts \\d+\\.\\d+\\), chart in the thread\\n$`));
     expect(again.code).toBe(0);
   }, 60_000);
+
+  it('a chart Slack refuses: the message is posted and says so, exit 1; --post again adds the chart, without a second message', async () => {
+    const posts = fake.callsTo('chat.postMessage').length;
+    const uploads = fake.uploadedFiles().length;
+    fake.override('files.getUploadURLExternal', { body: { ok: false, error: 'invalid_arguments' } });
+    const first = await runScript('digest', ['--team', TEAM, '--week', '2026-11-09', '--post', '--as-of', AS_OF], slackEnv());
+    expect(first.code).toBe(1);
+    expect(oneLine(first.stderr)).toMatch(new RegExp(`^digest for ${TEAM}, week of 2026-11-09: posted to ${DIGEST} \\(ts \\d+\\.\\d+\\), but not its chart: Slack answered invalid_arguments; run --post again to add it$`));
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(posts + 1);
+    const again = await runScript('digest', ['--team', TEAM, '--week', '2026-11-09', '--post', '--as-of', AS_OF], slackEnv());
+    expect(again.stderr).toMatch(/posted to C0DIGEST01 \(ts \d+\.\d+\), chart in the thread\n$/);
+    expect(again.code).toBe(0);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(posts + 1);
+    expect(fake.uploadedFiles()).toHaveLength(uploads + 1);
+  }, 60_000);
 });
