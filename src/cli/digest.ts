@@ -78,9 +78,11 @@ runCli(async () => {
     if (slackConfig !== null && charter.digest.channel === null) {
       throw new UsageError(`the charter of ${v.team} has no digest.channel: set one (digest: { channel: C0123ABCD }) with npm run charter -- --team ${v.team} --set FILE`);
     }
+    // The outcome of a post is printed below in one line; the service's own warnings would repeat it.
+    const logger = createLogger({ level: 'error', fd: 2 });
     if (slackConfig !== null) {
       // Only into the token's own workspace: another team's figures (an imported export's) never go there.
-      const token = await tokenTeam({ ...slackConfig, logger: createLogger({ level: 'error', fd: 2 }) });
+      const token = await tokenTeam({ ...slackConfig, logger });
       if (!token.ok) {
         process.stderr.write(`digest for ${v.team}, week of ${monday} not posted: Slack did not say which workspace SLACK_BOT_TOKEN belongs to (auth.test: ${token.error})\n`);
         return 1;
@@ -91,8 +93,6 @@ runCli(async () => {
     process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report ? [report] : [], { channelNames: await channelNames(store.db, v.team) }));
     if (slackConfig === null) return 0;
 
-    // The outcome is printed below in one line; the service's own warnings would repeat it.
-    const logger = createLogger({ level: 'error', fd: 2 });
     // The CLI posts one digest and never ticks: it serves no team on a schedule.
     const digests = new DigestService({ store, logger, teams: () => [], now: Date.now, renderChart: (spec) => renderPng(spec), slack: digestSlackPort({ ...slackConfig, logger }) });
     // Asked by a person: not held back by the backoff after an earlier failure (they may have fixed its cause).

@@ -113,7 +113,8 @@ export function wallTimeInstants(date: Ymd, hour: number, minute: number, tz: st
   // An instant u shows that wall time exactly when u + offset(u) = asUtc; the offsets in force a
   // day either side are the only candidates.
   const found = [...new Set([-1, 0, 1].map((k) => offset(asUtc + k * DAY)))].map((o) => asUtc - o * MINUTE).filter((u) => u + offset(u) * MINUTE === asUtc);
-  if (found.length > 0) return [...new Set(found)].sort((a, b) => a - b);
+  // Distinct offsets give distinct instants.
+  if (found.length > 0) return found.sort((a, b) => a - b);
   return [DateTime.fromObject({ ...date, hour, minute }, { zone: tz }).toMillis()];
 }
 
