@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
 import type { RetryOptions, WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import type { SlackUser } from '../domain/activity';
@@ -7,6 +7,7 @@ import { slackLoggerAdapter, type Logger } from '../logger';
 import { serveMetrics, type Metrics } from '../metrics';
 import { checkAtEdge, isEventsPost } from './edge';
 import { registerListeners, type ListenerDeps } from './listeners';
+import { directActivity, type BotSelf } from './listeners/events';
 
 /** The Web API client's retry policy, for callers outside src/slack (which never import @slack/*). */
 export type { RetryOptions };
@@ -107,18 +108,40 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
           },
         });
 
+  // Known once auth.test has answered (before the server listens): the served workspace, the app's own bot.
+  let servedTeam: string | null = null;
+  let self: BotSelf = { botId: null, botUserId: null };
+  const listenerDeps = { ...deps, servedTeam: () => servedTeam };
+
   if (receiver instanceof HTTPReceiver) {
-    // POST /slack/events passes the edge checks first (signature window both ways, body shape); the rest goes to Bolt as is.
+    // POST /slack/events passes the edge checks first (signature window both ways, body shape). Activity
+    // events are then recorded here (directActivity), the rest goes to Bolt as is.
     const bolt = receiver.requestListener;
     const edge = { signingSecret: config.slack.signingSecret ?? '', bodyLimit: BODY_LIMIT_BYTES, logger, onInvalid: () => metrics.eventsIgnored.inc({ reason: 'invalid_payload' }) };
+    const direct = directActivity(listenerDeps, () => self);
+    const failed = (res: ServerResponse, err: unknown, message: string): void => {
+      logger.error({ err }, message);
+      if (!res.headersSent) {
+        res.writeHead(500, stopping ? { Connection: 'close' } : {});
+        res.end();
+      }
+    };
     receiver.requestListener = (req, res) => {
       if (!isEventsPost(req)) return bolt(req, res);
       checkAtEdge(req, res, edge).then(
-        (pass) => (pass ? bolt(req, res) : undefined),
-        (err: unknown) => {
-          logger.error({ err }, 'request check failed: 500');
-          if (!res.headersSent) res.writeHead(500).end();
+        (passed) => {
+          if (passed === null) return;
+          const recording = direct(passed.body, HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req));
+          if (recording === null) return bolt(req, res);
+          // As Bolt acknowledges an event (200, no body), and only after the commit; a failed commit is a 500 so Slack redelivers.
+          recording.then(
+            () => {
+              if (!res.headersSent) res.writeHead(200).end();
+            },
+            (err: unknown) => failed(res, err, 'event not stored; answering 500 so Slack redelivers'),
+          );
         },
+        (err: unknown) => failed(res, err, 'request check failed: 500'),
       );
     };
   }
@@ -150,14 +173,14 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
     await processEvent({ ...event, ack: tracked });
     if (!acked) await ack();
   };
-  // Commands and App Home answer only the workspace auth.test names (known once it has answered).
-  let servedTeam: string | null = null;
-  registerListeners(app, { ...deps, servedTeam: () => servedTeam });
+  // Commands and App Home answer only the workspace auth.test names.
+  registerListeners(app, listenerDeps);
 
   await app.init();
   const auth = await app.client.auth.test();
   const identity = { teamId: String(auth.team_id ?? ''), botUserId: (auth.user_id as string | undefined) ?? null, botId: (auth.bot_id as string | undefined) ?? null };
   servedTeam = identity.teamId;
+  self = { botId: identity.botId, botUserId: identity.botUserId };
 
   const started = (await app.start(port)) as unknown;
   const server = findServer(started, receiver);

@@ -31,10 +31,10 @@ export function isEventsPost(req: Pick<IncomingMessage, 'method' | 'url'>): bool
 
 /**
  * Checks a POST to /slack/events before Bolt sees it: the signature, both sides of the 5-minute
- * window (Bolt rejects only old timestamps), then the body's shape (payload-shape.ts; 400). Answers and resolves false when refused; resolves true
- * (the request body buffered on `req`, where Bolt reuses it) when Bolt should go on.
+ * window (Bolt rejects only old timestamps), then the body's shape (payload-shape.ts; 400). Answers and resolves null when refused; resolves
+ * the parsed body (and leaves the bytes buffered on `req`, where Bolt reuses them) when the request may go on.
  */
-export async function checkAtEdge(req: IncomingMessage, res: ServerResponse, opts: EdgeOptions): Promise<boolean> {
+export async function checkAtEdge(req: IncomingMessage, res: ServerResponse, opts: EdgeOptions): Promise<{ body: unknown } | null> {
   let buffered: Buffered;
   try {
     buffered = (await HTTPModuleFunctions.bufferIncomingMessage(req, opts.bodyLimit)) as Buffered;
@@ -75,7 +75,7 @@ export async function checkAtEdge(req: IncomingMessage, res: ServerResponse, opt
     opts.onInvalid?.();
     return refuse(res, 400);
   }
-  return true;
+  return { body };
 }
 
 const SIGNATURE_V0 = /^v0=[0-9a-f]{64}$/;
@@ -110,11 +110,11 @@ export function verifySignature(req: Buffered, signingSecret: string): string | 
   return timingSafeEqual(Buffer.from(signature.slice(3), 'hex'), expected) ? null : 'signature mismatch';
 }
 
-function refuse(res: ServerResponse, status: number, opts: { close?: boolean } = {}): false {
+function refuse(res: ServerResponse, status: number, opts: { close?: boolean } = {}): null {
   if (!res.headersSent) {
     // A body left unread (over the limit, or broken off) leaves the connection unusable: say so, and close it after the answer.
     res.writeHead(status, opts.close === true ? { connection: 'close' } : {});
     res.end();
   }
-  return false;
+  return null;
 }

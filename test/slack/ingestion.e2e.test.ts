@@ -131,6 +131,27 @@ describe('ingestion end to end (real Bolt over HTTP, fake Slack Web API, real st
     for (const marker of MARKERS) expect(everything).not.toContain(marker);
   });
 
+  it("drops the app's own events as Bolt's ignoreSelf does, though they no longer pass through Bolt: its reactions, its messages; its joins count", async () => {
+    const BOTROOM = 'C0BOTROOM1';
+    const bot = { user: t.fake.botUserId };
+    // Its own reaction to a human message, its own message, and its bot_message: none stored (each would be anyone else's).
+    await send({ type: 'reaction_added', ...bot, reaction: 'eyes', item: { type: 'message', channel: GENERAL, ts: T1 }, item_user: ANA, event_ts: tsAt(base, 45, 1) }, { eventId: 'Ev0000000030' });
+    await send({ type: 'message', channel: GENERAL, channel_type: 'channel', ...bot, ts: tsAt(base, 45, 2), event_ts: tsAt(base, 45, 2), text: `<@${ANA}> hi` }, { eventId: 'Ev0000000031' });
+    await send({ type: 'message', subtype: 'bot_message', bot_id: t.fake.botId, channel: GENERAL, channel_type: 'channel', ts: tsAt(base, 45, 3), event_ts: tsAt(base, 45, 3), text: 'digest' }, { eventId: 'Ev0000000032' });
+    // Bolt keeps member_joined_channel of its own user: the channel it joined is recorded.
+    await send({ type: 'member_joined_channel', ...bot, channel: BOTROOM, channel_type: 'C', team: t.fake.teamId, event_ts: tsAt(base, 45, 4) }, { eventId: 'Ev0000000033' });
+    // Another user's reaction on the same message is stored as ever.
+    await send({ type: 'reaction_added', user: BEN, reaction: 'eyes', item: { type: 'message', channel: GENERAL, ts: T1 }, item_user: ANA, event_ts: tsAt(base, 45, 5) }, { eventId: 'Ev0000000034' });
+    await t.service.idle();
+    const db = t.store.db;
+    const reactions = await db.selectFrom('reactions').select(['user_id', 'reaction']).where('message_ts', '=', T1).execute();
+    expect(reactions).toEqual([{ user_id: BEN, reaction: 'eyes' }]);
+    expect(await db.selectFrom('messages').select('ts').where('ts', 'like', `${base + 45}.%`).execute()).toEqual([]);
+    const claimed = await db.selectFrom('slack_events').select('event_id').where('event_id', 'in', ['Ev0000000030', 'Ev0000000031', 'Ev0000000032', 'Ev0000000033', 'Ev0000000034']).orderBy('event_id').execute();
+    expect(claimed.map((e) => e.event_id)).toEqual(['Ev0000000033', 'Ev0000000034']);
+    expect(await db.selectFrom('channel_members').select('user_id').where('channel_id', '=', BOTROOM).execute()).toEqual([{ user_id: t.fake.botUserId }]);
+  });
+
   it('refreshes a person on user_change and renames channels on channel_rename', async () => {
     await send({ type: 'user_change', user: { id: BEN, team_id: t.fake.teamId, name: 'ben', tz: 'America/Los_Angeles', deleted: false, is_bot: false, is_admin: true, profile: { display_name: 'Ben B' } }, event_ts: tsAt(base, 50, 1) }, { eventId: 'Ev0000000020' });
     await send({ type: 'channel_rename', channel: { id: GENERAL, name: 'general-renamed', created: base }, event_ts: tsAt(base, 51, 1) }, { eventId: 'Ev0000000021' });

@@ -4,22 +4,29 @@ import type { EventListenerDeps } from '.';
 
 type Args = SlackEventMiddlewareArgs & AllMiddlewareArgs;
 
+/** One Events API delivery as the envelope gives it (team_id and event_id not yet checked). */
+export type ActivityDelivery = { teamId: unknown; eventId: unknown; event: unknown; retryNum: number | undefined };
+
 /**
- * Records one delivery of the served workspace. Resolves after the commit (the receiver answers Slack only then);
- * a failure propagates so Slack gets a 5xx and redelivers.
+ * Records one delivery of the served workspace. Resolves after the commit (Slack is answered only then);
+ * a failure propagates so Slack gets a 5xx and redelivers. Another workspace's delivery is counted, never stored.
  */
+export async function recordActivity(deps: EventListenerDeps, d: ActivityDelivery): Promise<void> {
+  const { teamId, eventId } = d;
+  if (teamId === undefined || typeof eventId !== 'string') return;
+  // Token mode serves auth.test's workspace only: another team's delivery is answered 200 and counted, never stored.
+  const served = deps.servedTeam();
+  if (typeof teamId !== 'string' || (served !== null && teamId !== served)) {
+    deps.metrics.eventsIgnored.inc({ reason: 'other_team' });
+    return;
+  }
+  await deps.ingestor.ingest({ teamId, eventId, event: d.event as SlackEvent, retryNum: d.retryNum });
+}
+
+/** The Bolt listener for activity events (Socket Mode; over HTTP they are recorded by directActivity, before Bolt). */
 export const activityEvent =
   (deps: EventListenerDeps) =>
   async ({ body, event, context }: Args): Promise<void> => {
-    const envelope = body as { team_id?: unknown; event_id?: string };
-    const teamId = envelope.team_id ?? context.teamId;
-    const eventId = envelope.event_id;
-    if (teamId === undefined || eventId === undefined) return;
-    // Token mode serves auth.test's workspace only: another team's delivery is answered 200 and counted, never stored.
-    const served = deps.servedTeam();
-    if (typeof teamId !== 'string' || (served !== null && teamId !== served)) {
-      deps.metrics.eventsIgnored.inc({ reason: 'other_team' });
-      return;
-    }
-    await deps.ingestor.ingest({ teamId, eventId, event: event as unknown as SlackEvent, retryNum: context.retryNum });
+    const envelope = body as { team_id?: unknown; event_id?: unknown };
+    await recordActivity(deps, { teamId: envelope.team_id ?? context.teamId, eventId: envelope.event_id, event, retryNum: context.retryNum });
   };
