@@ -126,23 +126,23 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
         res.end();
       }
     };
+    const events = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      const passed = await checkAtEdge(req, res, edge);
+      if (passed === null) return;
+      const recording = direct(passed.body, HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req));
+      if (recording === null) return bolt(req, res);
+      try {
+        await recording;
+      } catch (err) {
+        failed(res, err, 'event not stored; answering 500 so Slack redelivers');
+        return;
+      }
+      // As Bolt acknowledges an event (200, no body), and only after the commit.
+      if (!res.headersSent) res.writeHead(200).end();
+    };
     receiver.requestListener = (req, res) => {
       if (!isEventsPost(req)) return bolt(req, res);
-      checkAtEdge(req, res, edge).then(
-        (passed) => {
-          if (passed === null) return;
-          const recording = direct(passed.body, HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req));
-          if (recording === null) return bolt(req, res);
-          // As Bolt acknowledges an event (200, no body), and only after the commit; a failed commit is a 500 so Slack redelivers.
-          recording.then(
-            () => {
-              if (!res.headersSent) res.writeHead(200).end();
-            },
-            (err: unknown) => failed(res, err, 'event not stored; answering 500 so Slack redelivers'),
-          );
-        },
-        (err: unknown) => failed(res, err, 'request check failed: 500'),
-      );
+      events(req, res).catch((err: unknown) => failed(res, err, 'request failed: 500'));
     };
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -11,10 +11,11 @@ describe('npm run charter and npm run digest', () => {
   beforeAll(async () => {
     store = await cliStore();
   });
+  const dir = mkdtempSync(join(tmpdir(), 'ac-charter-cli-'));
   afterAll(async () => {
     await store.dispose();
+    rmSync(dir, { recursive: true, force: true });
   });
-  const dir = mkdtempSync(join(tmpdir(), 'ac-charter-cli-'));
 
   it('shows the defaults when no charter is stored', async () => {
     const r = await runScript('charter', ['--team', 'T0TEAM0001', '--show'], store.env);
