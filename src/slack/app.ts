@@ -12,6 +12,8 @@ import { directActivity, type BotSelf } from './listeners/events';
 /** The Web API client's retry policy, for callers outside src/slack (which never import @slack/*). */
 export type { RetryOptions };
 
+const NOT_STORED = 'event not stored; answering 500 so Slack redelivers';
+
 /** Slack rejects request bodies over this size with 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -76,6 +78,14 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
   const boltLogger = slackLoggerAdapter(logger, 'bolt');
   const routes = healthRoutes(health, metrics, config.metrics.token);
   let stopping = false;
+  // A request that failed after the checks: logged, and answered 500 (so Slack redelivers an event), closing the connection while stopping.
+  const failed = (res: ServerResponse, err: unknown, message: string): void => {
+    logger.error({ err }, message);
+    if (!res.headersSent) {
+      res.writeHead(500, stopping ? { Connection: 'close' } : {});
+      res.end();
+    }
+  };
 
   const receiver: Receiver =
     config.slack.mode === 'socket'
@@ -99,11 +109,7 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
           customRoutes: routes,
           // A failed commit reaches Slack as 500 so that it redelivers; details go to the log.
           processEventErrorHandler: async ({ error, response }) => {
-            logger.error({ err: error }, 'event not stored; answering 500 so Slack redelivers');
-            if (!response.headersSent) {
-              response.writeHead(500, stopping ? { Connection: 'close' } : {});
-              response.end();
-            }
+            failed(response, error, NOT_STORED);
             return false;
           },
         });
@@ -119,13 +125,6 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
     const bolt = receiver.requestListener;
     const edge = { signingSecret: config.slack.signingSecret ?? '', bodyLimit: BODY_LIMIT_BYTES, logger, onInvalid: () => metrics.eventsIgnored.inc({ reason: 'invalid_payload' }) };
     const direct = directActivity(listenerDeps, () => self);
-    const failed = (res: ServerResponse, err: unknown, message: string): void => {
-      logger.error({ err }, message);
-      if (!res.headersSent) {
-        res.writeHead(500, stopping ? { Connection: 'close' } : {});
-        res.end();
-      }
-    };
     const events = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const passed = await checkAtEdge(req, res, edge);
       if (passed === null) return;
@@ -134,7 +133,7 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
       try {
         await recording;
       } catch (err) {
-        failed(res, err, 'event not stored; answering 500 so Slack redelivers');
+        failed(res, err, NOT_STORED);
         return;
       }
       // As Bolt acknowledges an event (200, no body), and only after the commit.
