@@ -5,6 +5,7 @@ import { loadCharter } from '../store/charters';
 import type { Db } from '../store/connect';
 import { storedReportCounts, teamZones } from '../store/report-counts';
 import { activitySpan, loadLogged } from '../store/report-data';
+import { drainRequests } from '../store/requests';
 
 /**
  * How far before a week's start requests are read, so that early follow-ups can see earlier ones:
@@ -64,6 +65,11 @@ async function countsOf(db: Db, teamId: string, charter: Charter, from: Date, as
     return { channel, urgent: r.urgent, normalMs: r.normalWorkingMinutes * 60_000, urgentMs: r.urgentMinutes * 60_000 };
   });
   const plain = channelRules(charter, '');
+  // The requests queue is drained while the zones are read and the working table is laid out (CPU
+  // here, the drain in the database); the counts wait for it. Handled at once, so a failure surfaces
+  // where the counts await it, not as an unhandled rejection meanwhile.
+  const drained = drainRequests(db, { team: teamId });
+  drained.catch(() => undefined);
   let zones = [charter.timezone, ...(await teamZones(db, teamId)).filter((z) => z !== charter.timezone)];
   for (let round = 1; ; round += 1) {
     const table = workingTable(charter, zones, from.getTime(), asOf.getTime());
@@ -78,6 +84,7 @@ async function countsOf(db: Db, teamId: string, charter: Charter, from: Date, as
       urgentMs: plain.urgentMinutes * 60_000,
       rules,
       table,
+      drained,
       ...(channel === undefined ? {} : { channel }),
     });
     if (result.ok) return result.counts;
