@@ -70,6 +70,9 @@ const envSchema = z
       if (env.TOKEN_ENCRYPTION_KEY === undefined) {
         ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: 'missing: OAuth mode stores bot tokens encrypted with this key (openssl rand -hex 32)' });
       }
+      if (env.SLACK_APP_TOKEN !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'must be unset in OAuth mode: workspaces install through /slack/install and Slack sends their events over HTTP (Socket Mode serves one workspace; use SLACK_BOT_TOKEN for it)' });
+      }
     } else if (env.SLACK_BOT_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: `missing: the bot token (xoxb-…); ${SETUP_HINT}` });
     }
@@ -122,7 +125,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     return { ok: false, message, problems };
   }
   const e = parsed.data;
-  const apiUrl = e.SLACK_API_URL ?? 'https://slack.com/api/';
   const auth: Config['slack']['auth'] =
     e.SLACK_CLIENT_ID !== undefined
       ? { kind: 'oauth', clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET ?? '', stateSecret: e.SLACK_STATE_SECRET ?? '', tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY ?? '' }
@@ -133,7 +135,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       auth,
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,
-      apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+      apiUrl: slackApiBase(e.SLACK_API_URL),
     },
     store: e.DATABASE_URL !== undefined ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR ?? './data' },
     http: { port: e.PORT !== undefined ? Number(e.PORT) : 3000 },
@@ -161,8 +163,13 @@ export function loadSlackClientConfig(env: Readonly<Record<string, string | unde
   const token = env.SLACK_BOT_TOKEN?.trim();
   if (!token) return { error: `SLACK_BOT_TOKEN is not set: posting needs the bot token (xoxb-…); ${SETUP_HINT}` };
   if (!token.startsWith('xoxb-')) return { error: 'SLACK_BOT_TOKEN must be a bot token starting with "xoxb-"' };
-  const api = env.SLACK_API_URL?.trim() || 'https://slack.com/api/';
-  return { token, apiUrl: api.endsWith('/') ? api : `${api}/` };
+  return { token, apiUrl: slackApiBase(env.SLACK_API_URL) };
+}
+
+/** The Web API base URL: SLACK_API_URL (default Slack's), ending in "/". */
+export function slackApiBase(value: string | undefined): string {
+  const api = value?.trim() || 'https://slack.com/api/';
+  return api.endsWith('/') ? api : `${api}/`;
 }
 
 /** A clock that starts at `startAt` (when given) and runs on in real time. */

@@ -26,7 +26,10 @@ import type { SlackPort } from './services/slack-port';
 import { slackPort } from './slack/port';
 import { startSlackApp, usersInfoLookup, type RetryOptions, type SlackApp } from './slack/app';
 import { digestSlackPort } from './slack/digest-port';
+import type { ServedWorkspace, Workspaces } from './slack/installations';
+import type { BackfillSlackPort, DigestSlackPort } from './services/slack-port';
 import { upsertWorkspace } from './store/activity';
+import { deleteInstallation, listInstallations, loadInstallation, saveInstallation } from './store/installations';
 import { connectStore, StoreInUseError, type Store } from './store/connect';
 import { migrateToLatest } from './store/migrate';
 import { refreshEmbeddedStatistics } from './store/statistics';
@@ -37,7 +40,7 @@ export type Service = {
   ingestor: Ingestor;
   directory: Directory;
   digests: DigestService;
-  /** The history import (token mode), else null. */
+  /** The history import (each served workspace's, with its own token). */
   backfill: BackfillService | null;
   /** The weekly digest schedule; null when started with { jobs: false }. */
   schedule: Schedule | null;
@@ -112,9 +115,11 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         throw new Error('the Slack client is not ready yet');
       },
     };
-    let appUserIds: ReadonlySet<string> = new Set();
-    const nudges = new NudgeService({ store, logger, slack: { showNudge: (n) => port.showNudge(n) }, appUserIds: () => appUserIds, now });
-    const onboarding = new OnboardingService({ store, logger, now, postIntro: (channel) => port.postIntro(channel), appUserIds: () => appUserIds });
+    // The served workspaces (token mode: auth.test's; OAuth mode: the installed ones), known once the app has started.
+    let workspaces: Workspaces | null = null;
+    const appUserIds = (): ReadonlySet<string> => workspaces?.appUserIds() ?? new Set<string>();
+    const nudges = new NudgeService({ store, logger, slack: { showNudge: (n) => port.showNudge(n) }, appUserIds, now });
+    const onboarding = new OnboardingService({ store, logger, now, postIntro: (teamId, channel) => port.postIntro(teamId, channel), appUserIds });
     const ingestor = new Ingestor({
       store,
       logger,
@@ -127,30 +132,31 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         }
       },
     });
-    // Token mode serves auth.test's team only (known once the app has started).
-    let served: string[] = [];
-    const calls = config.slack.auth.kind === 'token' ? digestSlackPort({ token: config.slack.auth.botToken, apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) }) : undefined;
-    const digests = new DigestService({ store, logger, teams: () => served, now, renderChart: (spec) => renderPng(spec), ...(calls ? { slack: calls } : {}) });
-    // The 30-day history import (token mode): resumes unfinished runs at start, pauses on stop.
-    const backfill =
-      config.slack.auth.kind === 'token'
-        ? new BackfillService({
-            store,
-            logger,
-            now,
-            slack: backfillSlackPort({ token: config.slack.auth.botToken, apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) }),
-            // A history page's people are looked up whole (still paced per minute and queue-bounded); an event's are capped.
-            ingest: historyIngest({ store, ensurePeople: (t, ids) => directory.ensure(t, ids, { max: Number.POSITIVE_INFINITY }) }),
-            teams: () => served,
-          })
-        : undefined;
+    const served = (): string[] => workspaces?.served() ?? [];
+    // Each served workspace's digest and history-import calls, over its own bot token (a new port when the token changes).
+    const portOptions = { apiUrl: config.slack.apiUrl, logger, metrics, ...(opts.sleep ? { sleep: opts.sleep } : {}) };
+    const digestPorts = perWorkspace((token) => digestSlackPort({ token, ...portOptions }));
+    const backfillPorts = perWorkspace((token) => backfillSlackPort({ token, ...portOptions }));
+    const workspaceOf = (teamId: string): ServedWorkspace | null => workspaces?.get(teamId) ?? null;
+    const calls = (teamId: string): DigestSlackPort | null => digestPorts(workspaceOf(teamId));
+    const digests = new DigestService({ store, logger, teams: served, now, renderChart: (spec) => renderPng(spec), slack: calls });
+    // The 30-day history import: resumes unfinished runs at start, pauses on stop.
+    const backfill = new BackfillService({
+      store,
+      logger,
+      now,
+      slack: (teamId): BackfillSlackPort | null => backfillPorts(workspaceOf(teamId)),
+      // A history page's people are looked up whole (still paced per minute and queue-bounded); an event's are capped.
+      ingest: historyIngest({ store, ensurePeople: (t, ids) => directory.ensure(t, ids, { max: Number.POSITIVE_INFINITY }) }),
+      teams: served,
+    });
     const people = new PersonalService({
       store,
       logger,
       now,
       ensurePeople: (teamId, ids) => directory.ensure(teamId, ids),
-      channelInfo: async (channel) => (calls ? calls.channelInfo(channel) : null),
-      ...(backfill ? { backfillState: (teamId: string) => backfillState(backfill, teamId) } : {}),
+      channelInfo: async (teamId, channel) => calls(teamId)?.channelInfo(channel) ?? null,
+      backfillState: (teamId: string) => backfillState(backfill, teamId),
     });
     const availability = new AvailabilityService({ store, logger, now, people });
     const decisions = new DecisionService({ store, logger, now });
@@ -160,18 +166,40 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     // Web API work that buttons and modals start after answering Slack; drained by idle() and stop().
     const background = new Background(logger);
     metricsServer = await listenForMetrics(config, metrics, logger, opts.metricsPort === undefined ? config.metrics.port : opts.metricsPort);
-    const slack = await startSlackApp({ config, logger, metrics, health: store, ingestor, nudges, background, people, availability, decisions, privacy, digests, settings, charters, backfill: backfill ?? null, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) }, opts.port ?? config.http.port);
-    lookup = usersInfoLookup(slack.client, metrics);
-    port = slackPort(slack.client, metrics);
-    appUserIds = new Set(slack.identity.botUserId ? [slack.identity.botUserId] : []);
-    await upsertWorkspace(store.db, slack.identity.teamId, slack.identity.botUserId, slack.identity.botId);
-    served = [slack.identity.teamId];
-    await backfill?.resume();
+    // OAuth mode: installations live sealed in the store; an install records the workspace, as token mode does at each start.
+    const oauth = {
+      records: {
+        save: (row: Parameters<typeof saveInstallation>[1]) => saveInstallation(store.db, row),
+        load: (teamId: string) => loadInstallation(store.db, teamId),
+        list: () => listInstallations(store.db),
+        remove: (teamId: string) => deleteInstallation(store.db, teamId),
+      },
+      onInstalled: (w: ServedWorkspace) => upsertWorkspace(store.db, w.teamId, w.botUserId, w.botId),
+    };
+    const slack = await startSlackApp(
+      { config, logger, metrics, health: store, ingestor, nudges, background, people, availability, decisions, privacy, digests, settings, charters, backfill, oauth, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) },
+      opts.port ?? config.http.port,
+    );
+    lookup = usersInfoLookup(slack.clientFor, metrics);
+    port = slackPort(slack.clientFor, metrics);
+    workspaces = slack.workspaces;
+    for (const teamId of workspaces.served()) {
+      const w = workspaces.get(teamId);
+      if (w !== null) await upsertWorkspace(store.db, w.teamId, w.botUserId, w.botId);
+    }
+    await backfill.resume();
     const schedule = opts.jobs === false ? null : startDigestSchedule(digests, logger);
     const retention = opts.jobs === false ? null : startRetentionSchedule(new RetentionService({ store, logger, now }), logger);
     const requests = opts.jobs === false ? null : startRequestsSchedule(store.db, logger, { vacuumQueue: store.kind === 'pglite' });
     logger.info(
-      { mode: config.slack.mode, port: slack.port(), metrics: metricsServer ? `${metricsServer.host}:${metricsServer.port()}` : null, store: store.kind, team_id: slack.identity.teamId },
+      {
+        mode: config.slack.mode,
+        auth: config.slack.auth.kind,
+        port: slack.port(),
+        metrics: metricsServer ? `${metricsServer.host}:${metricsServer.port()}` : null,
+        store: store.kind,
+        ...(config.slack.auth.kind === 'token' ? { team_id: workspaces.served()[0] } : { workspaces: workspaces.served().length }),
+      },
       'Async Charter is running',
     );
     const metricsListener = metricsServer;
@@ -188,7 +216,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       ingestor,
       directory,
       digests,
-      backfill: backfill ?? null,
+      backfill,
       schedule,
       retention,
       requests,
@@ -211,7 +239,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
           await step('retention schedule', () => retention?.stop());
           await step('requests schedule', () => requests?.stop());
           await step('HTTP server', () => slack.stop());
-          await step('history import', () => backfill?.stop());
+          await step('history import', () => backfill.stop());
           await step('events in flight', () => ingestor.idle());
           // Lookups waiting for a later minute are let go (nudges waiting on them go on).
           await step('directory', () => directory.stop());
@@ -229,6 +257,20 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     await store.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** A port per workspace, made from its bot token when first needed and again when the token changes (a reinstall). */
+function perWorkspace<P>(make: (token: string) => P): (w: ServedWorkspace | null) => P | null {
+  const made = new Map<string, { token: string; port: P }>();
+  return (w) => {
+    if (w === null) return null;
+    let kept = made.get(w.teamId);
+    if (kept?.token !== w.botToken) {
+      kept = { token: w.botToken, port: make(w.botToken) };
+      made.set(w.teamId, kept);
+    }
+    return kept.port;
+  };
 }
 
 /** Resolves or rejects as `work` does, or rejects once `deadline` (epoch ms) has passed. */
@@ -288,10 +330,6 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     if (err instanceof StoreInUseError || err instanceof MetricsListenError) {
-      logger.fatal(err.message);
-      process.exit(2);
-    }
-    if (err instanceof Error && err.message.startsWith('OAuth (multi-workspace) mode is not available')) {
       logger.fatal(err.message);
       process.exit(2);
     }

@@ -60,12 +60,19 @@ describe('loadConfig', () => {
     [{ ...http, METRICS_TOKEN: 'short' }, ['METRICS_TOKEN']],
     [{ ...http, METRICS_TOKEN: 'has spaces in the middle of it' }, ['METRICS_TOKEN']],
     [{ SLACK_SIGNING_SECRET: 'x', SLACK_CLIENT_ID: '1.2' }, ['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'TOKEN_ENCRYPTION_KEY']],
+    [{ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: 'st', TOKEN_ENCRYPTION_KEY: 'k'.repeat(32), SLACK_APP_TOKEN: 'xapp-1-A-1-x' }, ['SLACK_APP_TOKEN']],
+    [{ SLACK_SIGNING_SECRET: 'x', SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: 'st', TOKEN_ENCRYPTION_KEY: 'short' }, ['TOKEN_ENCRYPTION_KEY']],
   ])('names each bad variable: %j', (env, variables) => {
     const r = loadConfig(env);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => p.variable).sort()).toEqual([...variables].sort());
     for (const v of variables) expect(r.message).toContain(`  - ${v}: `);
+  });
+
+  it('reads OAuth mode (several workspaces, over HTTP): client id, secret, state secret and the token encryption key', () => {
+    const r = loadConfig({ SLACK_SIGNING_SECRET: 'x', SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: 'st', TOKEN_ENCRYPTION_KEY: 'k'.repeat(32) });
+    expect(r.ok && r.config.slack).toMatchObject({ mode: 'http', auth: { kind: 'oauth', clientId: '1.2', clientSecret: 's', stateSecret: 'st', tokenEncryptionKey: 'k'.repeat(32) } });
   });
 
   it('reads METRICS_PORT ("off": no listener; 0: a free port), METRICS_HOST and METRICS_TOKEN', () => {

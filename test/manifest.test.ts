@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { BOT_SCOPES } from '../src/slack/app';
 import { ACTIVITY_EVENTS } from '../src/slack/listeners/events';
 import { fixture } from './helpers/fixtures';
 
@@ -36,6 +37,13 @@ describe('manifest.yml', () => {
     // Never DMs: no im/mpim history scopes or events.
     expect(manifest.oauth_config.scopes.bot.filter((s) => /^(im|mpim):history$/.test(s))).toEqual([]);
     expect([...subscribed].filter((e) => /^message\.(im|mpim)$/.test(e))).toEqual([]);
+  });
+
+  it('asks, in OAuth mode, for exactly the bot scopes it declares; it hears of its own uninstall', () => {
+    // /slack/install's authorize URL carries BOT_SCOPES: a scope added to one must be added to the other.
+    expect([...BOT_SCOPES]).toEqual(manifest.oauth_config.scopes.bot);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['app_uninstalled', 'tokens_revoked']));
+    expect((manifest as unknown as { oauth_config: { redirect_urls: string[] } }).oauth_config.redirect_urls).toEqual([expect.stringMatching(/\/slack\/oauth_redirect$/)]);
   });
 
   it('routes /async, interactivity and events to /slack/events, with App Home on', () => {

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
-import { loadSlackClientConfig, processEnv } from '../config';
+import { loadSlackClientConfig, processEnv, slackApiBase } from '../config';
 import { createLogger } from '../logger';
 import { mondayOf, weekBounds } from '../domain/report';
 import { renderPng } from '../services/charts';
 import { DigestService } from '../services/digest';
 import { buildReports } from '../services/reports';
 import { digestSlackPort, tokenTeam } from '../slack/digest-port';
+import { sealKey, unseal } from '../slack/installations';
 import { loadCharter } from '../store/charters';
+import { loadInstallation } from '../store/installations';
 import { channelNames } from '../store/channels';
 import { hasTeam, knownTeams } from '../store/report-data';
 import { openCliStore, parseAsOf, runCli, UsageError } from './common';
@@ -53,7 +55,10 @@ runCli(async () => {
   if (monday === null) throw new UsageError(`--week ${v.week}: not a date YYYY-MM-DD`);
   if (monday < FIRST_WEEK) throw new UsageError(`--week ${v.week}: outside the calendar this app reports on (weeks from ${FIRST_WEEK})`);
   const asOf = parseAsOf(v['as-of']) ?? new Date();
-  const slackConfig = v.post ? loadSlackClientConfig(processEnv()) : null;
+  const env = processEnv();
+  // OAuth mode (no SLACK_BOT_TOKEN): the digest goes out with the token of the team's stored installation.
+  const viaInstallation = v.post === true && !env.SLACK_BOT_TOKEN?.trim() && Boolean(env.SLACK_CLIENT_ID?.trim()) && Boolean(env.TOKEN_ENCRYPTION_KEY?.trim());
+  const slackConfig = v.post ? (viaInstallation ? { token: '', apiUrl: slackApiBase(env.SLACK_API_URL) } : loadSlackClientConfig(env)) : null;
   if (slackConfig !== null && 'error' in slackConfig) throw new UsageError(slackConfig.error);
 
   const store = await openCliStore();
@@ -80,6 +85,7 @@ runCli(async () => {
     }
     // The outcome of a post is printed below in one line; the service's own warnings would repeat it.
     const logger = createLogger({ level: 'error', fd: 2 });
+    if (slackConfig !== null && viaInstallation) slackConfig.token = await installedToken(store.db, v.team, env.TOKEN_ENCRYPTION_KEY ?? '');
     if (slackConfig !== null) {
       // Only into the token's own workspace: another team's figures (an imported export's) never go there.
       const token = await tokenTeam({ ...slackConfig, logger });
@@ -122,3 +128,17 @@ runCli(async () => {
     await store.close();
   }
 });
+
+/** OAuth mode: the bot token of the team's stored installation, opened with TOKEN_ENCRYPTION_KEY. */
+async function installedToken(db: Parameters<typeof loadInstallation>[0], teamId: string, key: string): Promise<string> {
+  const row = await loadInstallation(db, teamId);
+  if (row === null) throw new UsageError(`--post --team ${teamId}: that workspace has not installed the app (OAuth mode: no installation stored); set SLACK_BOT_TOKEN to post with a token instead`);
+  let token: unknown;
+  try {
+    token = (JSON.parse(unseal(sealKey(key), teamId, row.sealed)) as { bot?: { token?: unknown } }).bot?.token;
+  } catch (err) {
+    throw new UsageError(`--post --team ${teamId}: ${(err as Error).message}`);
+  }
+  if (typeof token !== 'string' || token === '') throw new UsageError(`--post --team ${teamId}: the stored installation holds no bot token; install the app again`);
+  return token;
+}

@@ -38,7 +38,8 @@ export type BackfillDeps = {
   logger: Logger;
   /** ms since the epoch. */
   now: () => number;
-  slack: BackfillSlackPort;
+  /** One port (token mode), or each workspace's own (OAuth mode; null for a workspace no longer served). */
+  slack: BackfillSlackPort | ((teamId: string) => BackfillSlackPort | null);
   ingest: BackfillIngest;
   leaseMs?: number;
   /** The workspaces this process serves; resume() continues only theirs (default: every one in the store). */
@@ -277,9 +278,18 @@ export class BackfillService {
     this.checkStop();
   }
 
+  /** The workspace's Slack calls; a workspace no longer served fails the run as a revoked token would. */
+  private slackFor(teamId: string): BackfillSlackPort {
+    const s = this.deps.slack;
+    const port = typeof s === 'function' ? s(teamId) : s;
+    if (port === null) throw Object.assign(new Error(`workspace ${teamId} is not served (not installed)`), { data: { ok: false, error: 'not_served' } });
+    return port;
+  }
+
   /** The run's channels: listed by Slack, public ones joined when asked, archived and excluded ones left out. */
   private async listChannels(claim: BackfillClaim): Promise<void> {
-    const { slack, logger, store } = this.deps;
+    const { logger, store } = this.deps;
+    const slack = this.slackFor(claim.teamId);
     await this.renew(claim);
     const listed = [...(await slack.channels())].sort((a, b) => a.id.localeCompare(b.id));
     const excluded = new Set((await loadCharter(store.db, claim.teamId)).charter.excluded_channels);
@@ -325,8 +335,9 @@ export class BackfillService {
    * thread of it being read with its replies cursor, so a restart reads at most one page again.
    */
   private async readChannel(claim: BackfillClaim, ch: BackfillChannelState): Promise<void> {
-    const { slack, store } = this.deps;
+    const { store } = this.deps;
     const teamId = claim.teamId;
+    const slack = this.slackFor(teamId);
     const channel = ch.channelId;
     const excluded = (await loadCharter(store.db, teamId)).charter.excluded_channels.includes(channel);
     if (excluded) return this.step(claim, channel, { done: true, error: 'excluded', historyCursor: null, threadTs: null, threadCursor: null });

@@ -25,10 +25,13 @@ const FIND_MARGIN_MS = 60_000;
 export type DigestDeps = {
   store: Store;
   logger: Logger;
-  /** The workspaces this process posts digests for (token mode: auth.test's team). */
+  /** The workspaces this process posts digests for (token mode: auth.test's team; OAuth mode: the installed ones). */
   teams: () => readonly string[];
-  /** Absent: the digest can be composed (preview) but not posted. */
-  slack?: DigestSlackPort;
+  /**
+   * Absent: the digest can be composed (preview) but not posted. One port (token mode, the CLI), or
+   * each workspace's own (OAuth mode; null for a workspace no longer served).
+   */
+  slack?: DigestSlackPort | ((teamId: string) => DigestSlackPort | null);
   now: () => number;
   renderChart: (spec: VegaLiteSpec) => Promise<Buffer>;
   leaseMs?: number;
@@ -69,6 +72,13 @@ export class DigestService {
   private readonly done = new Set<string>();
   constructor(private readonly deps: DigestDeps) {}
 
+  /** The workspace's Slack calls, or null when the digest cannot reach Slack for it. */
+  private slackFor(teamId: string): DigestSlackPort | null {
+    const s = this.deps.slack;
+    if (s === undefined) return null;
+    return typeof s === 'function' ? s(teamId) : s;
+  }
+
   /** The digest of a week as of an instant: its report, the five weeks before, nudges and channel sizes. */
   async compose(teamId: string, weekStart: string, asOf: Date, charter?: Charter): Promise<Digest> {
     const { db } = this.deps.store;
@@ -78,8 +88,9 @@ export class DigestService {
     const nudges = await meetingNudgeOutcomes(db, teamId, new Date(from), new Date(to));
     const channelInfo = new Map<string, ChannelInfo>();
     const busiest = [...(reports.at(-1)?.channels ?? [])].sort((a, b) => b.messages - a.messages).slice(0, CHANNEL_LOOKUPS);
-    for (const ch of this.deps.slack ? busiest : []) {
-      const info = await this.deps.slack?.channelInfo(ch.channel).catch((err: unknown) => {
+    const slack = this.slackFor(teamId);
+    for (const ch of slack ? busiest : []) {
+      const info = await slack?.channelInfo(ch.channel).catch((err: unknown) => {
         this.deps.logger.warn({ err, channel: ch.channel }, 'conversations.info failed: the channel is left out of the digest');
         return null;
       });
@@ -103,8 +114,8 @@ export class DigestService {
    */
   async post(teamId: string, weekStart: string, opts: { force?: boolean; asOf?: Date; charter?: Charter; now?: boolean } = {}): Promise<DigestOutcome> {
     const { store, logger } = this.deps;
-    const slack = this.deps.slack;
-    if (slack === undefined) throw new Error('the digest cannot be posted without a Slack client');
+    const slack = this.slackFor(teamId);
+    if (slack === null) throw new Error(this.deps.slack === undefined ? 'the digest cannot be posted without a Slack client' : `workspace ${teamId} is not served (not installed): its digest cannot be posted`);
     const charter = opts.charter ?? (await loadCharter(store.db, teamId)).charter;
     const channel = charter.digest.channel;
     const log = { team_id: teamId, week_start: weekStart };

@@ -19,7 +19,7 @@ export type PersonalDeps = {
   /** Makes sure the directory knows these people (users.info for newcomers). */
   ensurePeople: (teamId: string, userIds: readonly string[]) => Promise<void>;
   /** conversations.info with the member count; null when Slack does not know the channel (or the app cannot see it). */
-  channelInfo: (channel: string) => Promise<ChannelFacts | null>;
+  channelInfo: (teamId: string, channel: string) => Promise<ChannelFacts | null>;
   /** The history import's state for the setup steps; absent when the process cannot import. */
   backfillState?: (teamId: string) => Promise<BackfillState | null>;
 };
@@ -146,7 +146,7 @@ export class PersonalService {
     const { db } = this.deps.store;
     const { charter } = await loadCharter(db, teamId);
     if (charter.excluded_channels.includes(channel)) return { status: 'excluded', channel };
-    const info = await this.deps.channelInfo(channel);
+    const info = await this.deps.channelInfo(teamId, channel);
     if (info === null) return { status: 'unknown', channel };
     if (!info.isMember) return { status: 'not_member', channel };
     if (info.members === null || info.members < charter.min_group_size) return { status: 'too_small', channel, minGroupSize: charter.min_group_size };

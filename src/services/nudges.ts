@@ -276,7 +276,7 @@ export class NudgeService {
       'nudge',
       async () => {
         try {
-          await slack.showNudge({ kind, channel: m.channelId, user: m.userId, text, ref: { n: id, c: m.channelId, ts: m.ts } });
+          await slack.showNudge({ teamId, kind, channel: m.channelId, user: m.userId, text, ref: { n: id, c: m.channelId, ts: m.ts } });
           logger.info({ team_id: teamId, kind, nudge: id }, 'nudge shown');
         } catch (err) {
           // Not shown: it must not count against the person's limits.

@@ -9,7 +9,7 @@ export type OnboardingDeps = {
   logger: Logger;
   now: () => number;
   /** chat.postMessage of the introduction (blocks built in src/slack); returns the ts. */
-  postIntro: (channel: string) => Promise<string>;
+  postIntro: (teamId: string, channel: string) => Promise<string>;
   /** The app's own user id(s) in the workspace. */
   appUserIds: () => ReadonlySet<string>;
 };
@@ -39,7 +39,7 @@ export class OnboardingService {
     const { db } = this.deps.store;
     if (!(await claimIntro(db, teamId, channelId, new Date(this.deps.now())))) return;
     try {
-      const ts = await this.deps.postIntro(channelId);
+      const ts = await this.deps.postIntro(teamId, channelId);
       await markIntroPosted(db, teamId, channelId, ts, new Date(this.deps.now()));
       this.deps.logger.info({ team_id: teamId, channel: channelId }, 'introduced the app in a channel');
     } catch (err) {

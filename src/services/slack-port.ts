@@ -3,14 +3,14 @@ import type { Digest } from '../domain/digest';
 import type { NudgeKind, NudgeRef } from '../domain/nudges';
 
 /** A nudge the app shows one person, privately, in the channel where they wrote. */
-export type NudgeNotice = { kind: NudgeKind; channel: string; user: string; text: string; ref: NudgeRef };
+export type NudgeNotice = { teamId: string; kind: NudgeKind; channel: string; user: string; text: string; ref: NudgeRef };
 
 /** What services need from Slack, so that they never import @slack/* (implemented in src/slack). */
 export type SlackPort = {
   /** chat.postEphemeral to the author in that channel, with the kind's buttons. */
   showNudge(n: NudgeNotice): Promise<void>;
   /** chat.postMessage of the app's introduction in a channel it joined; returns the ts. */
-  postIntro(channel: string): Promise<string>;
+  postIntro(teamId: string, channel: string): Promise<string>;
 };
 
 /** A channel as conversations.info tells it; null from channelInfo when Slack does not know it. */

@@ -1,13 +1,15 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
-import type { RetryOptions, WebClient } from '@slack/web-api';
+import { App, ErrorCode, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { Config } from '../config';
 import type { SlackUser } from '../domain/activity';
 import { slackLoggerAdapter, type Logger } from '../logger';
 import { serveMetrics, type Metrics } from '../metrics';
 import { checkAtEdge, isEventsPost } from './edge';
+import { InstalledWorkspaces, singleWorkspace, type InstallationRecords, type ServedWorkspace, type Workspaces } from './installations';
 import { registerListeners, type ListenerDeps } from './listeners';
-import { directActivity, type BotSelf } from './listeners/events';
+import { directActivity } from './listeners/events';
+import { quietLogger } from './web-api-logger';
 
 /** The Web API client's retry policy, for callers outside src/slack (which never import @slack/*). */
 export type { RetryOptions };
@@ -32,8 +34,20 @@ export const API_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 250,
 /** What GET /healthz asks of the store (the Store satisfies it); src/slack never imports src/store. */
 export type StoreHealth = { readonly kind: string; ping(): Promise<boolean> };
 
-export type SlackAppDeps = Omit<ListenerDeps, 'servedTeam'> & {
+/** The bot scopes the app asks for when a workspace installs it (manifest.yml's oauth_config.scopes.bot, held equal by a test). */
+export const BOT_SCOPES = ['channels:history', 'groups:history', 'channels:read', 'groups:read', 'reactions:read', 'users:read', 'chat:write', 'files:write', 'channels:join', 'commands'] as const;
+
+/** OAuth mode: where installations are kept, and what follows an install or an uninstall. */
+export type OAuthDeps = {
+  records: InstallationRecords;
+  onInstalled?: (w: ServedWorkspace) => Promise<void>;
+  onRemoved?: (teamId: string) => Promise<void>;
+};
+
+export type SlackAppDeps = Omit<ListenerDeps, 'serves' | 'uninstalled'> & {
   config: Config;
+  /** Required in OAuth mode (config.slack.auth.kind 'oauth'). */
+  oauth?: OAuthDeps;
   logger: Logger;
   metrics: Metrics;
   health: StoreHealth;
@@ -43,18 +57,21 @@ export type SlackAppDeps = Omit<ListenerDeps, 'servedTeam'> & {
 
 export type SlackApp = {
   app: App;
-  client: WebClient;
-  /** The workspace (token mode) and the app's own bot identity, from auth.test. */
-  identity: { teamId: string; botUserId: string | null; botId: string | null };
+  /** The workspaces served: token mode's one (auth.test's), or OAuth mode's installed ones. */
+  workspaces: Workspaces;
+  /** A Web API client with the workspace's bot token, or null when it is not served. */
+  clientFor(teamId: string): WebClient | null;
   /** Listening port of the HTTP server (events in HTTP mode; /healthz and /metrics in both). */
   port(): number;
   /** Stops taking requests, lets in-flight ones finish (up to STOP_GRACE_MS), closes idle keep-alive connections. */
   stop(): Promise<void>;
 };
 
-/** users.info through a client; null when Slack does not know the user. */
-export function usersInfoLookup(client: WebClient, metrics: Metrics): (teamId: string, userId: string) => Promise<SlackUser | null> {
-  return async (_teamId, userId) => {
+/** users.info through the workspace's client; null when Slack does not know the user. */
+export function usersInfoLookup(clientFor: (teamId: string) => WebClient | null, metrics: Metrics): (teamId: string, userId: string) => Promise<SlackUser | null> {
+  return async (teamId, userId) => {
+    const client = clientFor(teamId);
+    if (client === null) throw new Error(`workspace ${teamId} is not served (not installed): users.info not asked`);
     try {
       const res = await client.users.info({ user: userId });
       metrics.slackApiCalls.inc({ method: 'users.info', outcome: 'ok' });
@@ -71,10 +88,30 @@ export function usersInfoLookup(client: WebClient, metrics: Metrics): (teamId: s
 /** Builds and starts the Bolt app: HTTP receiver (or Socket Mode), routes, listeners, error path. */
 export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<SlackApp> {
   const { config, logger, metrics, health } = deps;
-  if (config.slack.auth.kind !== 'token') {
-    throw new Error('OAuth (multi-workspace) mode is not available in this version: set SLACK_BOT_TOKEN and leave SLACK_CLIENT_ID unset');
+  const auth = config.slack.auth;
+  const retryConfig = deps.retryConfig ?? API_RETRY;
+  // OAuth mode: the installed workspaces, which Bolt's installer writes (/slack/oauth_redirect) and reads (authorize).
+  let installed: InstalledWorkspaces | null = null;
+  if (auth.kind === 'oauth') {
+    if (deps.oauth === undefined) throw new Error('OAuth mode needs a store for installations');
+    if (config.slack.mode === 'socket') throw new Error('OAuth mode serves /slack/install and /slack/oauth_redirect over HTTP: leave SLACK_APP_TOKEN unset');
+    installed = new InstalledWorkspaces({ ...deps.oauth, tokenEncryptionKey: auth.tokenEncryptionKey, logger });
+    await installed.load();
   }
-  const token = config.slack.auth.botToken;
+  const oauthOptions =
+    auth.kind === 'oauth' && installed !== null
+      ? {
+          clientId: auth.clientId,
+          clientSecret: auth.clientSecret,
+          stateSecret: auth.stateSecret,
+          scopes: [...BOT_SCOPES],
+          installationStore: installed,
+          installerOptions: {
+            // oauth.v2.access (and the auth.test after it) go to the same Web API base as every other call.
+            clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig, logger: quietLogger(logger) },
+          },
+        }
+      : {};
   const boltLogger = slackLoggerAdapter(logger, 'bolt');
   const routes = healthRoutes(health, metrics, config.metrics.token);
   let stopping = false;
@@ -112,19 +149,23 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
             failed(response, error, NOT_STORED);
             return false;
           },
+          ...oauthOptions,
         });
 
-  // Known once auth.test has answered (before the server listens): the served workspace, the app's own bot.
-  let servedTeam: string | null = null;
-  let self: BotSelf = { botId: null, botUserId: null };
-  const listenerDeps = { ...deps, servedTeam: () => servedTeam };
+  // Token mode: known once auth.test has answered (before the server listens). OAuth mode: the installed workspaces.
+  let workspaces: Workspaces | null = installed;
+  const listenerDeps = {
+    ...deps,
+    serves: (teamId: string): boolean | Promise<boolean> => workspaces?.serves(teamId) ?? false,
+    ...(installed !== null ? { uninstalled: (teamId: string) => (installed as InstalledWorkspaces).remove(teamId) } : {}),
+  };
 
   if (receiver instanceof HTTPReceiver) {
     // POST /slack/events passes the edge checks first (signature window both ways, body shape). Activity
     // events are then recorded here (directActivity), the rest goes to Bolt as is.
     const bolt = receiver.requestListener;
     const edge = { signingSecret: config.slack.signingSecret ?? '', bodyLimit: BODY_LIMIT_BYTES, logger, onInvalid: () => metrics.eventsIgnored.inc({ reason: 'invalid_payload' }) };
-    const direct = directActivity(listenerDeps, () => self);
+    const direct = directActivity(listenerDeps, (teamId) => (typeof teamId === 'string' && workspaces !== null ? workspaces.self(teamId) : { botId: null, botUserId: null }));
     const events = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const passed = await checkAtEdge(req, res, edge);
       if (passed === null) return;
@@ -146,17 +187,25 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
   }
 
   const app = new App({
-    token,
+    // OAuth mode: no token; Bolt authorizes each request through the installer (the installed workspaces).
+    ...(auth.kind === 'token' ? { token: auth.botToken } : {}),
     receiver,
     logger: boltLogger as never,
     deferInitialization: true,
     // Bolt's conversation store (context.conversation) is unused here; without it every event skips a lookup.
     convoStore: false,
-    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: deps.retryConfig ?? API_RETRY },
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig },
   });
   // One place for errors. Rethrowing is deliberate: with processBeforeResponse, swallowing an
-  // ingestion error here would answer 200 for an event that was never stored.
+  // ingestion error here would answer 200 for an event that was never stored. The one exception:
+  // OAuth mode's request from a workspace that has not installed the app (Bolt found no
+  // installation), answered 200 and counted, as token mode answers another workspace's events.
   app.error(async (error) => {
+    if ((error as { code?: unknown }).code === ErrorCode.AuthorizationError) {
+      metrics.eventsIgnored.inc({ reason: 'other_team' });
+      logger.info({ reason: error.message }, 'request from a workspace this app does not serve: answered 200, nothing done');
+      return;
+    }
     throw error;
   });
   // A request no listener acknowledged (an unknown action, view, command or body type) is answered
@@ -172,15 +221,31 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
     await processEvent({ ...event, ack: tracked });
     if (!acked) await ack();
   };
-  // Commands and App Home answer only the workspace auth.test names.
+  // Commands and App Home answer only served workspaces (token mode: the one auth.test names).
   registerListeners(app, listenerDeps);
 
   await app.init();
-  const auth = await app.client.auth.test();
-  const identity = { teamId: String(auth.team_id ?? ''), botUserId: (auth.user_id as string | undefined) ?? null, botId: (auth.bot_id as string | undefined) ?? null };
-  servedTeam = identity.teamId;
-  self = { botId: identity.botId, botUserId: identity.botUserId };
+  if (auth.kind === 'token') {
+    const who = await app.client.auth.test();
+    workspaces = singleWorkspace({ teamId: String(who.team_id ?? ''), botUserId: (who.user_id as string | undefined) ?? null, botId: (who.bot_id as string | undefined) ?? null, botToken: auth.botToken });
+  }
+  const served = workspaces as Workspaces;
+  // One client per workspace (token mode: Bolt's own), made when first needed and again when its token changes (a reinstall).
+  const clients = new Map<string, { token: string; client: WebClient }>();
+  const clientFor = (teamId: string): WebClient | null => {
+    const w = served.get(teamId);
+    if (w === null) return null;
+    if (auth.kind === 'token') return app.client;
+    let kept = clients.get(teamId);
+    if (kept?.token !== w.botToken) {
+      kept = { token: w.botToken, client: new WebClient(w.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig, logger: quietLogger(logger) }) };
+      clients.set(teamId, kept);
+    }
+    return kept.client;
+  };
 
+  // OAuth mode: installs and uninstalls that another process took (replicas on one database) reach this one within a minute.
+  const stopRefresh = installed?.refreshEvery() ?? (() => undefined);
   const started = (await app.start(port)) as unknown;
   const server = findServer(started, receiver);
   if (server) {
@@ -193,14 +258,15 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
 
   return {
     app,
-    client: app.client,
-    identity,
+    workspaces: served,
+    clientFor,
     port() {
       const addr = server?.address();
       return typeof addr === 'object' && addr !== null ? addr.port : port;
     },
     async stop() {
       stopping = true;
+      stopRefresh();
       const closing = app.stop();
       // Keep-alive connections would hold the server open until the client's timeout.
       const sweep = setInterval(() => server?.closeIdleConnections(), 50);

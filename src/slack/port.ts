@@ -4,10 +4,21 @@ import type { SlackPort } from '../services/slack-port';
 import { meetingNudgeBlocks, noteBlocks } from './blocks/nudges';
 import { introMessage } from './blocks/onboarding';
 
-/** The services' SlackPort over one Web API client. */
-export function slackPort(client: WebClient, metrics: Metrics): SlackPort {
+/** A Web API client with a served workspace's bot token, or null when the workspace is not served. */
+export type ClientFor = (teamId: string) => WebClient | null;
+
+/** The workspace's client; a workspace no longer served (uninstalled meanwhile) fails the call as Slack would. */
+function clientOf(clientFor: ClientFor, teamId: string): WebClient {
+  const client = clientFor(teamId);
+  if (client === null) throw Object.assign(new Error(`workspace ${teamId} is not served (not installed)`), { data: { ok: false, error: 'not_served' } });
+  return client;
+}
+
+/** The services' SlackPort over each workspace's Web API client. */
+export function slackPort(clientFor: ClientFor, metrics: Metrics): SlackPort {
   return {
     async showNudge(n) {
+      const client = clientOf(clientFor, n.teamId);
       const blocks = n.kind === 'meeting_request' ? meetingNudgeBlocks(n.text, n.ref) : noteBlocks(n.text, n.ref);
       try {
         await client.chat.postEphemeral({ channel: n.channel, user: n.user, text: n.text, blocks });
@@ -17,7 +28,8 @@ export function slackPort(client: WebClient, metrics: Metrics): SlackPort {
         throw err;
       }
     },
-    async postIntro(channel) {
+    async postIntro(teamId, channel) {
+      const client = clientOf(clientFor, teamId);
       const m = introMessage();
       try {
         const res = await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });

@@ -12,6 +12,17 @@ export interface WorkspacesTable {
   updated_at: DefaultedTimestamp;
 }
 
+/** OAuth mode: an installed workspace; the installation itself only sealed (src/slack/installations.ts). */
+export interface InstallationsTable {
+  team_id: string;
+  enterprise_id: string | null;
+  bot_user_id: string | null;
+  bot_id: string | null;
+  sealed: Buffer;
+  installed_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface SlackEventsTable {
   team_id: string;
   event_id: string;
@@ -254,6 +265,7 @@ export interface RequestsStaleChannelsTable {
 
 export interface Database {
   workspaces: WorkspacesTable;
+  installations: InstallationsTable;
   slack_events: SlackEventsTable;
   users: UsersTable;
   channels: ChannelsTable;

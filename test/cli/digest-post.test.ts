@@ -5,6 +5,8 @@ import type { WeeklyReport } from '../../src/domain/report';
 import { generateExport } from '../../src/services/demo-export';
 import { cliStore, runScript } from '../helpers/cli';
 import { FakeSlack } from '../helpers/fake-slack';
+import { seal, sealKey } from '../../src/slack/installations';
+import { saveInstallation } from '../../src/store/installations';
 
 const TEAM = 'T0TEAM0001';
 const DIGEST = 'C0DIGEST01';
@@ -155,4 +157,34 @@ describe('npm run digest: bad input and --post', () => {
     expect(fake.callsTo('chat.postMessage')).toHaveLength(posts + 1);
     expect(fake.uploadedFiles()).toHaveLength(uploads + 1);
   }, 60_000);
+
+  it('OAuth mode (no SLACK_BOT_TOKEN): --post uses the team\'s stored installation, opened with TOKEN_ENCRYPTION_KEY; none stored, or another key: exit 2, nothing posted', async () => {
+    const key = 'cli-token-encryption-key-0123456789';
+    const token = 'xoxb-installed-team-token';
+    fake.addWorkspace({ teamId: TEAM, botUserId: 'U0BOT00001', botId: 'B0BOT00001', token });
+    const oauthEnv = (k: string) => ({ ...store.env, SLACK_CLIENT_ID: fake.clientId, SLACK_CLIENT_SECRET: fake.clientSecret, SLACK_STATE_SECRET: 'state', TOKEN_ENCRYPTION_KEY: k, SLACK_API_URL: fake.apiUrl });
+    const posts = fake.callsTo('chat.postMessage').length;
+    const none = await runScript('digest', ['--team', TEAM, '--week', '2026-11-09', '--post', '--force', '--as-of', AS_OF], oauthEnv(key));
+    expect(none.code).toBe(2);
+    expect(oneLine(none.stderr)).toBe(`--post --team ${TEAM}: that workspace has not installed the app (OAuth mode: no installation stored); set SLACK_BOT_TOKEN to post with a token instead`);
+
+    const db = await store.open();
+    try {
+      const installation = { team: { id: TEAM, name: 'Acme' }, bot: { id: 'B0BOT00001', userId: 'U0BOT00001', token, scopes: ['chat:write'] }, user: { id: 'U0INSTALL1' }, isEnterpriseInstall: false };
+      await saveInstallation(db.db, { teamId: TEAM, enterpriseId: null, botUserId: 'U0BOT00001', botId: 'B0BOT00001', sealed: seal(sealKey(key), TEAM, JSON.stringify(installation)) });
+    } finally {
+      await db.close();
+    }
+    const wrongKey = await runScript('digest', ['--team', TEAM, '--week', '2026-11-09', '--post', '--force', '--as-of', AS_OF], oauthEnv('another-key-of-at-least-32-characters'));
+    expect(wrongKey.code).toBe(2);
+    expect(oneLine(wrongKey.stderr)).toMatch(/does not open with TOKEN_ENCRYPTION_KEY/);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(posts);
+
+    const posted = await runScript('digest', ['--team', TEAM, '--week', '2026-11-09', '--post', '--force', '--as-of', AS_OF], oauthEnv(key));
+    expect(posted.stderr).toMatch(/posted to C0DIGEST01 \(ts \d+\.\d+\), chart in the thread\n$/);
+    expect(posted.code).toBe(0);
+    const calls = fake.callsTo('chat.postMessage');
+    expect(calls).toHaveLength(posts + 1);
+    expect(calls.at(-1)?.token).toBe(token);
+  }, 90_000);
 });

@@ -48,6 +48,9 @@ const refuse = (p: Problem): Reply => fail(p.error, p.message === undefined ? {}
  * membership rules; any other well-formed channel id acts as a channel the bot is in, unless
  * strictChannels is set.
  */
+/** A workspace installed through OAuth: its id, its bot, the bot token Slack gave for it. */
+export type FakeWorkspace = { teamId: string; botUserId: string; botId: string; token: string; teamName?: string };
+
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly users = new Map<string, FakeUser>();
@@ -58,6 +61,13 @@ export class FakeSlack {
   token = 'xoxb-test-token';
   /** App-level token for Socket Mode (apps.connections.open). */
   appToken = 'xapp-1-A0APP00001-1-test';
+  /** OAuth mode: the app's credentials, which oauth.v2.access checks. */
+  clientId = '1111111111.2222222222';
+  clientSecret = 'fake-client-secret';
+  /** Workspaces installed through OAuth, by their bot token (auth.test answers for each). */
+  private readonly installs = new Map<string, FakeWorkspace>();
+  /** Codes oauth.v2.access exchanges (once each), as Slack's authorize page hands them out. */
+  private readonly grants = new Map<string, FakeWorkspace & { installer: string }>();
   /** The clock behind the ts the fake assigns (ms); tests with a fake app clock set it. */
   now: () => number = () => Date.now();
   /** When true, channel ids not declared with addChannel are channel_not_found everywhere. */
@@ -75,16 +85,19 @@ export class FakeSlack {
   private tsCounter = 0;
 
   constructor() {
-    this.handlers.set('auth.test', () => ({
-      ok: true,
-      url: 'https://acme-test.slack.com/',
-      team: 'Acme Test',
-      user: 'async-charter',
-      team_id: this.teamId,
-      user_id: this.botUserId,
-      bot_id: this.botId,
-      is_enterprise_install: false,
-    }));
+    this.handlers.set('auth.test', (_args, call) => {
+      const w = this.installs.get(call.token ?? '') ?? { teamId: this.teamId, botUserId: this.botUserId, botId: this.botId, token: this.token, teamName: 'Acme Test' };
+      return {
+        ok: true,
+        url: `https://${w.teamId.toLowerCase()}.slack.com/`,
+        team: w.teamName ?? w.teamId,
+        user: 'async-charter',
+        team_id: w.teamId,
+        user_id: w.botUserId,
+        bot_id: w.botId,
+        is_enterprise_install: false,
+      };
+    });
     this.handlers.set('users.info', (args) => {
       const u = this.users.get(String(args.user ?? ''));
       return u === undefined ? fail('user_not_found') : { ok: true, user: this.userObject(u) };
@@ -120,6 +133,50 @@ export class FakeSlack {
     this.handlers.set('views.publish', checked('views.publish', 'user_id'));
     this.handlers.set('views.update', checked('views.update', 'view_id'));
     this.handlers.set('views.push', checked('views.push', 'trigger_id'));
+  }
+
+  /**
+   * OAuth mode: Slack's authorize page sends the installer back with this code; oauth.v2.access
+   * exchanges it (once, with the app's client id and secret) for the workspace's bot token.
+   */
+  grant(code: string, w: FakeWorkspace & { installer?: string }): void {
+    this.grants.set(code, { ...w, installer: w.installer ?? 'U0INSTALL1' });
+  }
+
+  /** A workspace's bot token as accepted by every method (what an install made, or a test set up). */
+  addWorkspace(w: FakeWorkspace): void {
+    this.installs.set(w.token, w);
+  }
+
+  /** Revokes a bot token (an uninstall): Slack answers token_revoked from then on. */
+  revoke(token: string): void {
+    this.installs.delete(token);
+    this.revoked.add(token);
+  }
+  private readonly revoked = new Set<string>();
+
+  private oauthAccess(args: Record<string, unknown>, basic: { id: string; secret: string } | null): Reply | Record<string, unknown> {
+    const id = basic?.id ?? args.client_id;
+    const secret = basic?.secret ?? args.client_secret;
+    if (id !== this.clientId) return fail('invalid_client_id');
+    if (secret !== this.clientSecret) return fail('bad_client_secret');
+    const g = this.grants.get(String(args.code ?? ''));
+    if (g === undefined) return fail('invalid_code');
+    this.grants.delete(String(args.code));
+    this.addWorkspace(g);
+    // As Slack answers a bot-only install (oauth.v2.access's documented response, without a user token).
+    return {
+      ok: true,
+      access_token: g.token,
+      token_type: 'bot',
+      scope: String(args.scope ?? 'channels:history,groups:history,channels:read,groups:read,reactions:read,users:read,chat:write,files:write,channels:join,commands'),
+      bot_user_id: g.botUserId,
+      app_id: this.appId,
+      team: { id: g.teamId, name: g.teamName ?? g.teamId },
+      enterprise: null,
+      authed_user: { id: g.installer },
+      is_enterprise_install: false,
+    };
   }
 
   /** Base URL for SLACK_API_URL, ending in "/". */
@@ -451,8 +508,16 @@ export class FakeSlack {
     // apply: Slack did the work, and then the answer went wrong (a 5xx after the post).
     if (next?.apply === true) this.handlers.get(method)?.(args, call);
     if (next !== undefined) return send(res, { status: next.status, body: next.body, ...(next.headers ? { headers: next.headers } : {}) });
+    if (method === 'oauth.v2.access') {
+      // Client credentials in the body, or as HTTP Basic auth; no token.
+      const basic = typeof auth === 'string' && auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':') : null;
+      const out = this.oauthAccess(args, basic === null ? null : { id: basic[0] ?? '', secret: basic.slice(1).join(':') });
+      return send(res, 'status' in out && 'body' in out ? (out as Reply) : { status: 200, body: out });
+    }
     const expected = method === 'apps.connections.open' ? this.appToken : this.token;
-    if (token !== expected) return send(res, fail(token === undefined ? 'not_authed' : 'invalid_auth'));
+    if (token !== expected && (method === 'apps.connections.open' || token === undefined || !this.installs.has(token))) {
+      return send(res, fail(token === undefined ? 'not_authed' : this.revoked.has(token) ? 'token_revoked' : 'invalid_auth'));
+    }
     const handler = this.handlers.get(method);
     if (handler === undefined) return send(res, fail('unknown_method'));
     const hold = this.holds.get(method)?.shift();

@@ -24,8 +24,8 @@ export type CommandDeps = {
   settings: CharterSettingsService;
   charters: CharterService;
   background: Background;
-  /** The workspace this process serves (token mode: auth.test's team); known once the app has started. */
-  servedTeam: () => string | null;
+  /** Whether this process serves the workspace (token mode: auth.test's team; OAuth mode: an installed one). */
+  serves: (teamId: string) => boolean | Promise<boolean>;
 };
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -42,8 +42,7 @@ export const asyncCommand =
   async (a: Args): Promise<void> => {
     const { command } = a;
     const team = command.team_id;
-    const served = deps.servedTeam();
-    if (served !== null && team !== served) {
+    if (!(await deps.serves(team))) {
       await a.ack(ephemeral(note('This Async Charter install serves another workspace, so it has nothing for you here. Ask your admin to add Async Charter to this workspace.')));
       return;
     }

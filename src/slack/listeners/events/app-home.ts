@@ -3,7 +3,7 @@ import type { Background } from '../../../background';
 import type { PersonalService } from '../../../services/me';
 import { publishHome } from '../actions/personal-buttons';
 
-export type AppHomeDeps = { people: PersonalService; background: Background; servedTeam: () => string | null };
+export type AppHomeDeps = { people: PersonalService; background: Background; serves: (teamId: string) => boolean | Promise<boolean> };
 type Args = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
 
 /**
@@ -15,8 +15,7 @@ export const appHomeOpened =
   async ({ event, body, client, context }: Args): Promise<void> => {
     if (event.tab !== 'home') return;
     const team = (body as { team_id?: string }).team_id ?? context.teamId ?? '';
-    const served = deps.servedTeam();
-    if (served !== null && team !== served) return;
+    if (!(await deps.serves(team))) return;
     const user = event.user;
     deps.background.run('app home', () => publishHome(deps.people, client, team, user), { team_id: team });
   };

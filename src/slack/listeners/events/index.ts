@@ -3,7 +3,12 @@ import type { Ingestor } from '../../../services/ingest';
 import { activityEvent, recordActivity } from './activity';
 import { appHomeOpened, type AppHomeDeps } from './app-home';
 
-export type EventListenerDeps = { ingestor: Ingestor; metrics: Pick<Metrics, 'eventsIgnored'> } & AppHomeDeps;
+export type EventListenerDeps = {
+  ingestor: Ingestor;
+  metrics: Pick<Metrics, 'eventsIgnored'>;
+  /** OAuth mode: forgets a workspace's installation (app_uninstalled, or its bot token revoked). */
+  uninstalled?: (teamId: string) => Promise<void>;
+} & AppHomeDeps;
 
 /** Events API types recorded as workspace activity (SPEC §2); manifest.yml subscribes to the same. */
 export const ACTIVITY_EVENTS = ['message', 'reaction_added', 'reaction_removed', 'member_joined_channel', 'user_change', 'channel_rename', 'group_rename'] as const;
@@ -12,8 +17,26 @@ const ACTIVITY = new Set<string>(ACTIVITY_EVENTS);
 /** Event handlers by event type. */
 export function eventHandlers(deps: EventListenerDeps): Record<string, unknown> {
   const activity = activityEvent(deps);
-  return { ...Object.fromEntries(ACTIVITY_EVENTS.map((type) => [type, activity])), app_home_opened: appHomeOpened(deps) };
+  const uninstall = deps.uninstalled;
+  return {
+    ...Object.fromEntries(ACTIVITY_EVENTS.map((type) => [type, activity])),
+    app_home_opened: appHomeOpened(deps),
+    ...(uninstall ? { app_uninstalled: uninstalledEvent(uninstall), tokens_revoked: uninstalledEvent(uninstall) } : {}),
+  };
 }
+
+/**
+ * app_uninstalled, and tokens_revoked naming a bot token: the workspace's installation is deleted
+ * (its bot token no longer works). A user-token revocation alone changes nothing: the app has none.
+ */
+const uninstalledEvent =
+  (uninstall: (teamId: string) => Promise<void>) =>
+  async ({ body, event, context }: { body: unknown; event: { type?: unknown; tokens?: { bot?: unknown } }; context: { teamId?: string } }): Promise<void> => {
+    const teamId = (body as { team_id?: unknown }).team_id ?? context.teamId;
+    if (typeof teamId !== 'string') return;
+    if (event.type === 'tokens_revoked' && !(Array.isArray(event.tokens?.bot) && event.tokens.bot.length > 0)) return;
+    await uninstall(teamId);
+  };
 
 /** The app's own bot, as auth.test names it (Bolt's context.botId and context.botUserId). */
 export type BotSelf = { botId: string | null; botUserId: string | null };
@@ -41,12 +64,12 @@ export function isOwnEvent(event: EventFields, self: BotSelf): boolean {
  * (or at once for the app's own events, as Bolt's ignoreSelf drops them) and rejected when the store
  * failed. The body has passed the edge's signature and shape checks.
  */
-export function directActivity(deps: EventListenerDeps, self: () => BotSelf): (body: unknown, retryNum: number | undefined) => Promise<void> | null {
+export function directActivity(deps: EventListenerDeps, self: (teamId: unknown) => BotSelf): (body: unknown, retryNum: number | undefined) => Promise<void> | null {
   return (body, retryNum) => {
     const b = body as { type?: unknown; team_id?: unknown; event_id?: unknown; event?: EventFields };
     const event = b.event;
     if (b.type !== 'event_callback' || event === undefined || typeof event.type !== 'string' || !ACTIVITY.has(event.type)) return null;
-    if (isOwnEvent(event, self())) return Promise.resolve();
+    if (isOwnEvent(event, self(b.team_id))) return Promise.resolve();
     return recordActivity(deps, { teamId: b.team_id, eventId: b.event_id, event, retryNum });
   };
 }
