@@ -71,6 +71,7 @@ export type Workspaces = {
   /** Whether the workspace is served: at once when this process knows it (OAuth mode: else asked of the store, for an install another process took). */
   serves(teamId: string): boolean | Promise<boolean>;
   served(): string[];
+  /** The workspace and its bot token (token mode: the one, whatever the team asked about); null when not served. */
   get(teamId: string): ServedWorkspace | null;
   /** The app's own bot in that workspace (for Bolt's ignoreSelf verdict on events that skip Bolt). */
   self(teamId: string): BotSelf;
@@ -78,14 +79,18 @@ export type Workspaces = {
   appUserIds(): ReadonlySet<string>;
 };
 
-/** Token mode's one workspace. */
+/**
+ * Token mode's one workspace. Its token goes out for whatever a call is about, as it did before
+ * OAuth mode existed (a payload whose team is missing or mangled still reaches Slack with it, and
+ * Slack answers for its own workspace); only serves() tells its team from another.
+ */
 export function singleWorkspace(w: ServedWorkspace): Workspaces {
   const ids: ReadonlySet<string> = new Set(w.botUserId ? [w.botUserId] : []);
   return {
     mode: 'token',
     serves: (teamId) => teamId === w.teamId,
     served: () => [w.teamId],
-    get: (teamId) => (teamId === w.teamId ? w : null),
+    get: () => w,
     self: () => ({ botId: w.botId, botUserId: w.botUserId }),
     appUserIds: () => ids,
   };

@@ -290,6 +290,10 @@ describe('token mode (one workspace, SLACK_BOT_TOKEN)', () => {
       expect((await t.get('/slack/install')).status).toBe(404);
       expect((await t.get('/slack/oauth_redirect?code=x&state=y')).status).toBe(404);
       expect(t.service.slack.workspaces.served()).toEqual([t.fake.teamId]);
+      // As before OAuth mode: the one token goes out whatever team a payload names, or none (the edge fuzz sends such).
+      expect(await t.service.slack.workspaces.serves('T0ANOTHER1')).toBe(false);
+      expect(t.service.slack.clientFor('')).not.toBeNull();
+      expect(t.service.slack.clientFor('T0ANOTHER1')).toBe(t.service.slack.clientFor(t.fake.teamId));
     } finally {
       await t.stop();
       await t.store.close();
