@@ -105,13 +105,16 @@ export const INSTALLATIONS_REFRESH_MS = 60_000;
 
 /**
  * OAuth mode's workspaces and the installation store Bolt's installer writes through: sealed rows,
- * opened once at start and kept in memory. `onInstalled` runs after a workspace's installation is
+ * opened at start and kept in memory, read again every minute and for a workspace not seen yet.
+ * A row that does not open is logged once (again only when it changes). `onInstalled` runs after a workspace's installation is
  * stored (a reinstall too); `onRemoved` after one is forgotten.
  */
 export class InstalledWorkspaces implements Workspaces, InstallationStore {
   readonly mode = 'oauth' as const;
   private readonly byTeam = new Map<string, { workspace: ServedWorkspace; installation: Installation; sealed: Buffer }>();
   private readonly misses = new Map<string, number>();
+  /** Rows that did not open, by team: not tried (nor logged) again until their bytes change. */
+  private readonly unopened = new Map<string, Buffer>();
   private bots: ReadonlySet<string> = new Set();
   private readonly key: Buffer;
 
@@ -155,10 +158,14 @@ export class InstalledWorkspaces implements Workspaces, InstallationStore {
 
   /** Opens a stored row into the served set; false (logged) when it does not open. */
   private open(row: SealedInstallation): boolean {
+    if (this.unopened.get(row.teamId)?.equals(row.sealed) === true) return false;
     try {
       this.keep(JSON.parse(unseal(this.key, row.teamId, row.sealed)) as Installation, row.sealed);
+      this.unopened.delete(row.teamId);
       return true;
     } catch (err) {
+      if (this.unopened.size >= 10_000) this.unopened.clear();
+      this.unopened.set(row.teamId, row.sealed);
       this.deps.logger.error({ team_id: row.teamId, err: err instanceof SealError ? err.message : err }, 'installation not opened: that workspace is not served until it installs the app again');
       return false;
     }

@@ -71,9 +71,15 @@ describe('InstalledWorkspaces (the installation store Bolt writes through)', () 
     const again = new InstalledWorkspaces({ records, tokenEncryptionKey: 'k'.repeat(40), logger });
     await again.load();
     expect(again.get('T0A')?.botToken).toBe('xoxb-a');
-    const wrong = new InstalledWorkspaces({ records, tokenEncryptionKey: 'w'.repeat(40), logger });
+    const lines: string[] = [];
+    const wrong = new InstalledWorkspaces({ records, tokenEncryptionKey: 'w'.repeat(40), logger: createLogger({ level: 'error', stream: { write: (l: string) => void lines.push(l) } as never }) });
     await wrong.load();
     expect(wrong.served()).toEqual([]);
+    // Logged once, not at every read of the table.
+    await wrong.refresh();
+    await wrong.refresh();
+    expect(await wrong.admits('T0A')).toBe(false);
+    expect(lines.filter((l) => l.includes('installation not opened'))).toHaveLength(1);
   });
 
   it('a reinstall replaces the token; an uninstall forgets the workspace', async () => {
