@@ -174,7 +174,14 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         list: () => listInstallations(store.db),
         remove: (teamId: string) => deleteInstallation(store.db, teamId),
       },
-      onInstalled: (w: ServedWorkspace) => upsertWorkspace(store.db, w.teamId, w.botUserId, w.botId),
+      onInstalled: async (w: ServedWorkspace) => {
+        await upsertWorkspace(store.db, w.teamId, w.botUserId, w.botId);
+        // SPEC §1: a new workspace's charter timezone is the installing admin's (asked of Slack after the install page has answered).
+        const installer = w.installerId;
+        if (installer) {
+          background.run('installer timezone', async () => void (await charters.adoptInstallerTimezone(w.teamId, installer, (await directory.refresh(w.teamId, installer))?.tz ?? null)), { team_id: w.teamId });
+        }
+      },
     };
     const slack = await startSlackApp(
       { config, logger, metrics, health: store, ingestor, nudges, background, people, availability, decisions, privacy, digests, settings, charters, backfill, oauth, ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}) },

@@ -43,6 +43,28 @@ export class CharterService {
   }
 
   /**
+   * SPEC §1: the charter's timezone defaults to the installing admin's. When a workspace installs
+   * the app (OAuth mode) and has no charter stored yet, its first one is the defaults in the
+   * installer's Slack time zone, saved as theirs (history: "<installer> changed timezone…").
+   * Nothing changes when a charter is stored already, or the zone is unknown, invalid or UTC.
+   * Returns the zone adopted, or null.
+   */
+  async adoptInstallerTimezone(teamId: string, installerId: string, tz: string | null): Promise<string | null> {
+    if (tz === null || tz === 'UTC') return null;
+    const checked = parseCharter({ timezone: tz });
+    if (!checked.ok) return null;
+    const at = new Date(this.deps.now());
+    const adopted = await this.deps.store.db.transaction().execute(async (trx) => {
+      if ((await loadCharter(trx, teamId, { lock: true })).stored) return false;
+      await saveCharter(trx, teamId, checked.charter, installerId, at);
+      return true;
+    });
+    if (!adopted) return null;
+    this.deps.logger.info({ team_id: teamId, changed: ['timezone'] }, "charter's timezone set to the installing person's");
+    return tz;
+  }
+
+  /**
    * The last `limit` saves in words, newest first, times in `viewerTz`: "Ana changed
    * response_windows.normal from 480 to 240 working minutes, 3 Dec 10:04". Names come from the
    * users directory (display name with & < > escaped, else <@U…>); 'cli' → "the CLI"; a

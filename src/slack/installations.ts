@@ -59,8 +59,8 @@ export type InstallationRecords = {
   remove(teamId: string): Promise<boolean>;
 };
 
-/** A workspace the app serves: its bot and the bot token to call Slack with. */
-export type ServedWorkspace = { teamId: string; botUserId: string | null; botId: string | null; botToken: string };
+/** A workspace the app serves: its bot and the bot token to call Slack with (OAuth mode: and who installed it). */
+export type ServedWorkspace = { teamId: string; botUserId: string | null; botId: string | null; botToken: string; installerId?: string | null };
 
 /**
  * The workspaces this process serves. Token mode: the one auth.test names. OAuth mode: every
@@ -204,7 +204,7 @@ export class InstalledWorkspaces implements Workspaces, InstallationStore {
     const teamId = installation.team?.id;
     const token = installation.bot?.token;
     if (teamId === undefined || token === undefined) throw new Error('an installation without a workspace or a bot token');
-    const workspace: ServedWorkspace = { teamId, botUserId: installation.bot?.userId ?? null, botId: installation.bot?.id ?? null, botToken: token };
+    const workspace: ServedWorkspace = { teamId, botUserId: installation.bot?.userId ?? null, botId: installation.bot?.id ?? null, botToken: token, installerId: installation.user?.id ?? null };
     this.byTeam.set(teamId, { workspace, installation, sealed });
     this.misses.delete(teamId);
     this.bots = new Set([...this.byTeam.values()].flatMap((e) => (e.workspace.botUserId ? [e.workspace.botUserId] : [])));

@@ -147,4 +147,17 @@ describe('CharterService (real store)', () => {
     expect(await charters.history(team, 'UTC')).toEqual([]);
     expect((await charters.current(team)).stored).toBe(false);
   });
+
+  it("adopts the installing person's time zone as a new workspace's first charter (SPEC §1), and nothing else", async () => {
+    expect(await charters.adoptInstallerTimezone('T0NEWTZ001', 'U0INSTALL1', 'America/Chicago')).toBe('America/Chicago');
+    const first = await charters.current('T0NEWTZ001');
+    expect(first.stored).toBe(true);
+    expect(first.charter).toEqual(makeCharter({ timezone: 'America/Chicago' }));
+    expect((await charterHistory(store.db, 'T0NEWTZ001', 10)).map((v) => v.updatedBy)).toEqual(['U0INSTALL1']);
+    // A charter stored already is kept; an unknown, invalid or UTC zone changes nothing.
+    expect(await charters.adoptInstallerTimezone('T0NEWTZ001', 'U0INSTALL2', 'Asia/Tokyo')).toBeNull();
+    expect((await charters.current('T0NEWTZ001')).charter.timezone).toBe('America/Chicago');
+    for (const tz of [null, 'UTC', 'Mars/Olympus_Mons']) expect(await charters.adoptInstallerTimezone('T0NEWTZ002', 'U0INSTALL1', tz)).toBeNull();
+    expect((await charters.current('T0NEWTZ002')).stored).toBe(false);
+  });
 });

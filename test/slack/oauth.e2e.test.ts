@@ -49,6 +49,8 @@ describe('OAuth mode: several workspaces install the app (real app, fake Slack W
     fake = await new FakeSlack().start();
     fake.addUser({ id: ANN, name: 'Ann', tz: 'UTC' });
     fake.addUser({ id: BEN, name: 'Ben', tz: 'UTC' });
+    // Who installs (the fake's grants name U0INSTALL1): an admin in Berlin.
+    fake.addUser({ id: 'U0INSTALL1', name: 'Ines', tz: 'Europe/Berlin', is_admin: true });
     t = await startTestApp({ fake, store, env: oauthEnv(fake), logLevel: 'debug' });
   });
   afterAll(async () => {
@@ -101,6 +103,11 @@ describe('OAuth mode: several workspaces install the app (real app, fake Slack W
     expect(sealed.includes(Buffer.from('xoxb-'))).toBe(false);
     // The workspace is recorded as token mode records auth.test's.
     expect(await store.db.selectFrom('workspaces').select(['team_id', 'bot_user_id', 'bot_id']).where('team_id', '=', A.teamId).executeTakeFirst()).toEqual({ team_id: A.teamId, bot_user_id: A.botUserId, bot_id: A.botId });
+    // SPEC §1: the new workspace's charter timezone is the installing admin's, saved as theirs.
+    await t.service.idle();
+    const charter = await store.db.selectFrom('charters').select(['charter', 'updated_by']).where('team_id', '=', A.teamId).executeTakeFirstOrThrow();
+    expect(charter.updated_by).toBe('U0INSTALL1');
+    expect((typeof charter.charter === 'string' ? JSON.parse(charter.charter) : charter.charter) as { timezone: string }).toMatchObject({ timezone: 'Europe/Berlin', workdays: ['mon', 'tue', 'wed', 'thu', 'fri'] });
     // Nothing in any table or log line carries the token in clear.
     const dump = JSON.stringify(await store.db.selectFrom('installations').selectAll().execute());
     expect(dump).not.toContain(A.token);
@@ -175,6 +182,10 @@ describe('OAuth mode: several workspaces install the app (real app, fake Slack W
     expect(nudges.length).toBeGreaterThan(0);
     expect(nudges.every((c) => c.token === renewed.token)).toBe(true);
     expect(await store.db.selectFrom('installations').select('team_id').execute()).toHaveLength(2);
+    // A workspace with a charter keeps it: the reinstall does not touch its timezone.
+    await t.service.idle();
+    const charter = await store.db.selectFrom('charters').select('charter').where('team_id', '=', A.teamId).executeTakeFirstOrThrow();
+    expect((typeof charter.charter === 'string' ? JSON.parse(charter.charter) : charter.charter) as { timezone: string }).toMatchObject({ timezone: 'UTC' });
   });
 
   it("each workspace's digest is posted into its own workspace, with its own token", async () => {
