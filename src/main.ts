@@ -26,7 +26,7 @@ import type { SlackPort } from './services/slack-port';
 import { slackPort } from './slack/port';
 import { startSlackApp, usersInfoLookup, type RetryOptions, type SlackApp } from './slack/app';
 import { digestSlackPort } from './slack/digest-port';
-import type { ServedWorkspace, Workspaces } from './slack/installations';
+import { perWorkspace, type ServedWorkspace, type Workspaces } from './slack/installations';
 import type { BackfillSlackPort, DigestSlackPort } from './services/slack-port';
 import { upsertWorkspace } from './store/activity';
 import { deleteInstallation, listInstallations, loadInstallation, saveInstallation } from './store/installations';
@@ -264,20 +264,6 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     await store.close().catch(() => undefined);
     throw err;
   }
-}
-
-/** A port per workspace, made from its bot token when first needed and again when the token changes (a reinstall). */
-function perWorkspace<P>(make: (token: string) => P): (w: ServedWorkspace | null) => P | null {
-  const made = new Map<string, { token: string; port: P }>();
-  return (w) => {
-    if (w === null) return null;
-    let kept = made.get(w.teamId);
-    if (kept?.token !== w.botToken) {
-      kept = { token: w.botToken, port: make(w.botToken) };
-      made.set(w.teamId, kept);
-    }
-    return kept.port;
-  };
 }
 
 /** Resolves or rejects as `work` does, or rejects once `deadline` (epoch ms) has passed. */

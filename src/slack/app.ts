@@ -6,7 +6,7 @@ import type { SlackUser } from '../domain/activity';
 import { slackLoggerAdapter, type Logger } from '../logger';
 import { serveMetrics, type Metrics } from '../metrics';
 import { checkAtEdge, isEventsPost } from './edge';
-import { InstalledWorkspaces, singleWorkspace, type InstallationRecords, type ServedWorkspace, type Workspaces } from './installations';
+import { InstalledWorkspaces, perWorkspace, singleWorkspace, type InstallationRecords, type ServedWorkspace, type Workspaces } from './installations';
 import { registerListeners, type ListenerDeps } from './listeners';
 import { directActivity } from './listeners/events';
 import { quietLogger } from './web-api-logger';
@@ -231,18 +231,8 @@ export async function startSlackApp(deps: SlackAppDeps, port: number): Promise<S
   }
   const served = workspaces as Workspaces;
   // One client per workspace (token mode: Bolt's own), made when first needed and again when its token changes (a reinstall).
-  const clients = new Map<string, { token: string; client: WebClient }>();
-  const clientFor = (teamId: string): WebClient | null => {
-    const w = served.get(teamId);
-    if (w === null) return null;
-    if (auth.kind === 'token') return app.client;
-    let kept = clients.get(teamId);
-    if (kept?.token !== w.botToken) {
-      kept = { token: w.botToken, client: new WebClient(w.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig, logger: quietLogger(logger) }) };
-      clients.set(teamId, kept);
-    }
-    return kept.client;
-  };
+  const clientOf = perWorkspace((token) => new WebClient(token, { slackApiUrl: config.slack.apiUrl, retryConfig, logger: quietLogger(logger) }));
+  const clientFor = (teamId: string): WebClient | null => (auth.kind === 'token' ? app.client : clientOf(served.get(teamId)));
 
   // OAuth mode: installs and uninstalls that another process took (replicas on one database) reach this one within a minute.
   const stopRefresh = installed?.refreshEvery() ?? (() => undefined);

@@ -79,6 +79,20 @@ export type Workspaces = {
   appUserIds(): ReadonlySet<string>;
 };
 
+/** Something made per workspace from its bot token (a Web API client, a port): when first needed, and again when the token changes (a reinstall). */
+export function perWorkspace<P>(make: (token: string) => P): (w: ServedWorkspace | null) => P | null {
+  const made = new Map<string, { token: string; value: P }>();
+  return (w) => {
+    if (w === null) return null;
+    let kept = made.get(w.teamId);
+    if (kept?.token !== w.botToken) {
+      kept = { token: w.botToken, value: make(w.botToken) };
+      made.set(w.teamId, kept);
+    }
+    return kept.value;
+  };
+}
+
 /**
  * Token mode's one workspace. Its token goes out for whatever a call is about, as it did before
  * OAuth mode existed (a payload whose team is missing or mangled still reaches Slack with it, and
