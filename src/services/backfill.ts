@@ -18,7 +18,7 @@ import {
 } from '../store/backfill';
 import { loadCharter } from '../store/charters';
 import type { Store } from '../store/connect';
-import { slackErrorCode, type BackfillSlackPort, type HistoryMessage } from './slack-port';
+import { notServed, slackErrorCode, type BackfillSlackPort, type HistoryMessage } from './slack-port';
 
 /** How long a claim on a run holds before another process may continue it (a crash); renewed before every Slack call. */
 export const BACKFILL_LEASE_MS = 10 * 60_000;
@@ -282,7 +282,7 @@ export class BackfillService {
   private slackFor(teamId: string): BackfillSlackPort {
     const s = this.deps.slack;
     const port = typeof s === 'function' ? s(teamId) : s;
-    if (port === null) throw Object.assign(new Error(`workspace ${teamId} is not served (not installed)`), { data: { ok: false, error: 'not_served' } });
+    if (port === null) throw notServed(teamId);
     return port;
   }
 

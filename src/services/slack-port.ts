@@ -38,6 +38,11 @@ export type DigestSlackPort = {
   joinChannel(channel: string): Promise<void>;
 };
 
+/** A call for a workspace this process does not serve (not installed, or uninstalled meanwhile): fails as Slack's refusals do (slackErrorCode: "not_served"). */
+export function notServed(teamId: string): Error {
+  return Object.assign(new Error(`workspace ${teamId} is not served (not installed)`), { data: { ok: false, error: 'not_served' } });
+}
+
 /** Slack's error code of a failed Web API call ("not_in_channel"), or null for anything else. */
 export function slackErrorCode(err: unknown): string | null {
   const code = (err as { data?: { error?: unknown } } | null)?.data?.error;

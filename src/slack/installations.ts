@@ -221,13 +221,18 @@ export class InstalledWorkspaces implements Workspaces, InstallationStore {
     const workspace: ServedWorkspace = { teamId, botUserId: installation.bot?.userId ?? null, botId: installation.bot?.id ?? null, botToken: token, installerId: installation.user?.id ?? null };
     this.byTeam.set(teamId, { workspace, installation, sealed });
     this.misses.delete(teamId);
-    this.bots = new Set([...this.byTeam.values()].flatMap((e) => (e.workspace.botUserId ? [e.workspace.botUserId] : [])));
+    this.countBots();
     return workspace;
+  }
+
+  /** The app's bot users across the served workspaces, after one was added or removed. */
+  private countBots(): void {
+    this.bots = new Set([...this.byTeam.values()].flatMap((e) => (e.workspace.botUserId ? [e.workspace.botUserId] : [])));
   }
 
   private forget(teamId: string): void {
     this.byTeam.delete(teamId);
-    this.bots = new Set([...this.byTeam.values()].flatMap((e) => (e.workspace.botUserId ? [e.workspace.botUserId] : [])));
+    this.countBots();
   }
 
   // InstallationStore (Bolt's installer: /slack/oauth_redirect stores, every request's authorize fetches).

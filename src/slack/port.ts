@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Metrics } from '../metrics';
-import type { SlackPort } from '../services/slack-port';
+import { notServed, type SlackPort } from '../services/slack-port';
 import { meetingNudgeBlocks, noteBlocks } from './blocks/nudges';
 import { introMessage } from './blocks/onboarding';
 
@@ -10,7 +10,7 @@ export type ClientFor = (teamId: string) => WebClient | null;
 /** The workspace's client; a workspace no longer served (uninstalled meanwhile) fails the call as Slack would. */
 function clientOf(clientFor: ClientFor, teamId: string): WebClient {
   const client = clientFor(teamId);
-  if (client === null) throw Object.assign(new Error(`workspace ${teamId} is not served (not installed)`), { data: { ok: false, error: 'not_served' } });
+  if (client === null) throw notServed(teamId);
   return client;
 }
 
